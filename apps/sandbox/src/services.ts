@@ -1,0 +1,18 @@
+import type { Express } from 'express';
+import type { Sandbox } from './core/sandbox.server.js';
+import type { SandboxService } from './core/sandbox.service.js';
+
+/**
+ * The simulated services, one factory call per sandbox instance (several sandboxes can run in one test
+ * process). Each service team adds its own line here.
+ */
+export function createSandboxServices(): SandboxService[] {
+  return [];
+}
+
+/** Routes that work across services: admin API, request bin, console page. */
+export type SandboxPlugin = (app: Express, sandbox: Sandbox) => void;
+
+export function createSandboxPlugins(): SandboxPlugin[] {
+  return [];
+}
