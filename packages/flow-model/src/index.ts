@@ -1,0 +1,6 @@
+export * from './connector.types.js';
+export * from './flow.types.js';
+export * from './flow.problems.js';
+export * from './flow.schema.js';
+export * from './flow.graph.js';
+export * from './expression.analyze.js';
