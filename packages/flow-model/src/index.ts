@@ -4,3 +4,4 @@ export * from './flow.problems.js';
 export * from './flow.schema.js';
 export * from './flow.graph.js';
 export * from './expression.analyze.js';
+export * from './flow.validate.js';
