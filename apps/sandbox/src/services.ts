@@ -1,13 +1,16 @@
 import type { Express } from 'express';
 import type { Sandbox } from './core/sandbox.server.js';
 import type { SandboxService } from './core/sandbox.service.js';
+import { AccountsService } from './accounts/accounts.service.js';
 
 /**
  * The simulated services, one factory call per sandbox instance (several sandboxes can run in one test
  * process). Each service team adds its own line here.
  */
 export function createSandboxServices(): SandboxService[] {
-  return [];
+  return [
+    new AccountsService(), // first: sets ctx.auth, which the Zoho services use
+  ];
 }
 
 /** Routes that work across services: admin API, request bin, console page. */

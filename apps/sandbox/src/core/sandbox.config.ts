@@ -13,6 +13,8 @@ export interface SandboxLimits {
     /** active access tokens per refresh token; the oldest is invalidated beyond this */
     activeAccessTokensPerRefreshToken: number;
     refreshTokensPerUserClient: number;
+    /** HTTP status of Zoho's "too many requests continuously" refusal (apis.md A4: 400 or 200, not stated) */
+    throttleHttpStatus: number;
   };
   books: {
     requestsPerMinutePerOrg: number;
@@ -48,6 +50,7 @@ export const defaultSandboxLimits = (): SandboxLimits => ({
     refreshWindowMs: 10 * 60_000,
     activeAccessTokensPerRefreshToken: 10,
     refreshTokensPerUserClient: 20,
+    throttleHttpStatus: 400,
   },
   books: {
     requestsPerMinutePerOrg: 100,

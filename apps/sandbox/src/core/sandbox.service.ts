@@ -11,7 +11,14 @@ export type ServiceName = 'accounts' | 'books' | 'crm' | 'togai' | 'bin';
 
 /** Result of checking a `Zoho-oauthtoken` access token presented to Books or CRM in a given DC. */
 export type AccessTokenCheck =
-  | { ok: true; userId: string; clientId: string; scopes: string[] }
+  | {
+      ok: true;
+      userId: string;
+      clientId: string;
+      scopes: string[];
+      /** orgs picked on the consent page / self-client code page, or the `soid` of a client_credentials token */
+      orgIds?: { books?: string; crm?: string };
+    }
   | { ok: false; reason: 'missing' | 'invalid' | 'expired' | 'wrong-dc' };
 
 /** Implemented by the accounts (OAuth) service; Books and CRM call it for every request. */
@@ -44,6 +51,31 @@ export interface SandboxContext {
   baseUrl(): string;
 }
 
+/** One input of a console action form. */
+export interface ConsoleActionField {
+  name: string;
+  label: string;
+  type: 'text' | 'number' | 'email' | 'date' | 'select' | 'textarea' | 'checkbox';
+  /** for type "select" */
+  options?: Array<{ value: string; label: string }>;
+  required?: boolean;
+  placeholder?: string;
+  defaultValue?: string;
+}
+
+/**
+ * A button on the console page ("Create customer", "Mark invoice paid" ...), executed through
+ * `POST /_admin/console/:service/:action` with the form values (all strings; checkboxes "true"/"false").
+ * `run` should change records the same way the service's API would (so webhooks/watches fire) and
+ * returns something to show the person; throw an Error with a clear message for bad input.
+ */
+export interface ConsoleAction {
+  key: string;
+  title: string;
+  fields: ConsoleActionField[];
+  run(ctx: SandboxContext, values: Record<string, string>): unknown | Promise<unknown>;
+}
+
 /**
  * One simulated service. The server mounts every registered service; admin/console use the rest.
  * Zoho services mount themselves once per data centre (`${dc.prefix}/books/v3`).
@@ -60,4 +92,6 @@ export interface SandboxService {
   restore(data: unknown): void;
   /** records for the console and /_admin/state: { collectionName: records[] } */
   inspect(): Record<string, unknown[]>;
+  /** optional buttons for the console page */
+  consoleActions?: ConsoleAction[];
 }
