@@ -1,0 +1,30 @@
+// Helpers that give connector authors type checking; definitions are plain objects the runtime registers.
+import type {
+  ActionDefinition,
+  AppWebhookTriggerDefinition,
+  ConnectorDefinition,
+  ManualTriggerDefinition,
+  PollingTriggerDefinition,
+  ScheduleTriggerDefinition,
+  TriggerDefinition,
+  WebhookTriggerDefinition,
+} from './connector.types.js';
+
+export function defineConnector<const D extends ConnectorDefinition>(definition: D): D {
+  return definition;
+}
+
+export function defineAction<I = any, O = any>(definition: ActionDefinition<I, O>): ActionDefinition<I, O> {
+  return definition;
+}
+
+export function defineTrigger<C = any>(definition: WebhookTriggerDefinition<C>): WebhookTriggerDefinition<C>;
+export function defineTrigger<C = any, Cursor = any>(
+  definition: PollingTriggerDefinition<C, Cursor>,
+): PollingTriggerDefinition<C, Cursor>;
+export function defineTrigger<C = any>(definition: AppWebhookTriggerDefinition<C>): AppWebhookTriggerDefinition<C>;
+export function defineTrigger<C = any>(definition: ScheduleTriggerDefinition<C>): ScheduleTriggerDefinition<C>;
+export function defineTrigger<C = any>(definition: ManualTriggerDefinition<C>): ManualTriggerDefinition<C>;
+export function defineTrigger(definition: TriggerDefinition): TriggerDefinition {
+  return definition;
+}
