@@ -5,3 +5,4 @@ export * from './flow.schema.js';
 export * from './flow.graph.js';
 export * from './expression.analyze.js';
 export * from './flow.validate.js';
+export * from './flow.edit.js';
