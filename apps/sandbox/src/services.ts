@@ -2,6 +2,9 @@ import type { Express } from 'express';
 import type { Sandbox } from './core/sandbox.server.js';
 import type { SandboxService } from './core/sandbox.service.js';
 import { AccountsService } from './accounts/accounts.service.js';
+import { mountAdminApi } from './admin/admin.routes.js';
+import { RequestBinService } from './bin/bin.service.js';
+import { mountConsole } from './console/console.routes.js';
 
 /**
  * The simulated services, one factory call per sandbox instance (several sandboxes can run in one test
@@ -10,6 +13,7 @@ import { AccountsService } from './accounts/accounts.service.js';
 export function createSandboxServices(): SandboxService[] {
   return [
     new AccountsService(), // first: sets ctx.auth, which the Zoho services use
+    new RequestBinService(),
   ];
 }
 
@@ -17,5 +21,5 @@ export function createSandboxServices(): SandboxService[] {
 export type SandboxPlugin = (app: Express, sandbox: Sandbox) => void;
 
 export function createSandboxPlugins(): SandboxPlugin[] {
-  return [];
+  return [mountAdminApi, mountConsole];
 }

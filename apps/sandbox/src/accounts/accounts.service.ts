@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import type { SandboxContext, SandboxService, SeedRequest } from '../core/sandbox.service.js';
+import type { ConsoleAction, SandboxContext, SandboxService, SeedRequest } from '../core/sandbox.service.js';
 import type { DataCentre, DataCentreKey, OAuthClient, ZohoUser } from '../core/sandbox.tenants.js';
 import { AccountsInputError, OAuthError, OAuthErrorCode } from './accounts.errors.js';
 import { createAccountsRouter } from './accounts.routes.js';
@@ -51,6 +51,38 @@ export class AccountsService implements SandboxService {
 
   inspect(): Record<string, unknown[]> {
     return this.store.inspect();
+  }
+
+  /** Console buttons: make a connected app hit token expiry or revocation on demand. */
+  get consoleActions(): ConsoleAction[] {
+    const userOptions = this.ctx ? this.users().map((u) => ({ value: u.email, label: `${u.email} (${u.dc})` })) : [];
+    return [
+      {
+        key: 'expire-access-tokens',
+        title: 'Expire access tokens now',
+        fields: [{ name: 'userEmail', label: 'User (empty: everyone)', type: 'select', options: [{ value: '', label: '(everyone)' }, ...userOptions] }],
+        run: (_ctx, values) => {
+          const user = values.userEmail ? this.userByEmail(values.userEmail) : undefined;
+          if (values.userEmail && !user) throw new AccountsInputError(`No sandbox user "${values.userEmail}".`);
+          return { expired: this.store.expireAccessTokens({ userId: user?.id }) };
+        },
+      },
+      {
+        key: 'revoke-user-tokens',
+        title: "Revoke a user's refresh tokens",
+        fields: [{ name: 'userEmail', label: 'User', type: 'select', options: userOptions, required: true }],
+        run: (_ctx, values) => ({ revoked: this.adminRevoke({ userEmail: values.userEmail }) }),
+      },
+      {
+        key: 'create-self-client',
+        title: 'Create a Self Client',
+        fields: [{ name: 'userEmail', label: 'Owner', type: 'select', options: userOptions, required: true }],
+        run: (_ctx, values) => {
+          const client = this.createSelfClient(values.userEmail);
+          return { clientId: client.clientId, clientSecret: client.clientSecret };
+        },
+      },
+    ];
   }
 
   // ---- helpers shared by routes, pages and the admin API -------------------------------------------------------
