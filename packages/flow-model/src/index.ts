@@ -6,3 +6,4 @@ export * from './flow.graph.js';
 export * from './expression.analyze.js';
 export * from './flow.validate.js';
 export * from './flow.edit.js';
+export * from './expression.evaluate.js';
