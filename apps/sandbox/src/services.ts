@@ -5,6 +5,7 @@ import { AccountsService } from './accounts/accounts.service.js';
 import { mountAdminApi } from './admin/admin.routes.js';
 import { RequestBinService } from './bin/bin.service.js';
 import { mountConsole } from './console/console.routes.js';
+import { CrmService } from './crm/crm.service.js';
 
 /**
  * The simulated services, one factory call per sandbox instance (several sandboxes can run in one test
@@ -14,6 +15,7 @@ export function createSandboxServices(): SandboxService[] {
   return [
     new AccountsService(), // first: sets ctx.auth, which the Zoho services use
     new RequestBinService(),
+    new CrmService(),
   ];
 }
 
