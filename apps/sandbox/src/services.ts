@@ -6,6 +6,7 @@ import { mountAdminApi } from './admin/admin.routes.js';
 import { RequestBinService } from './bin/bin.service.js';
 import { mountConsole } from './console/console.routes.js';
 import { CrmService } from './crm/crm.service.js';
+import { createTogaiService } from './togai/togai.service.js';
 
 /**
  * The simulated services, one factory call per sandbox instance (several sandboxes can run in one test
@@ -14,6 +15,7 @@ import { CrmService } from './crm/crm.service.js';
 export function createSandboxServices(): SandboxService[] {
   return [
     new AccountsService(), // first: sets ctx.auth, which the Zoho services use
+    createTogaiService(),
     new RequestBinService(),
     new CrmService(),
   ];
