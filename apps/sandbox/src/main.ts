@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { startSandbox } from './core/sandbox.server.js';
+import { wellKnown } from './core/sandbox.tenants.js';
 
 /** `pnpm sandbox`: the sandbox alone, e.g. to point a connector or a person's browser at it. */
 const port = Number(process.env.SANDBOX_PORT ?? 4010);
@@ -14,7 +15,17 @@ const running = await startSandbox({
   seed: process.env.SANDBOX_SEED ?? 'demo',
   snapshotFile,
 });
-console.log(`Braid sandbox listening on ${running.url} — console at ${running.url}/`);
+const w = wellKnown;
+console.log(
+  [
+    `Braid sandbox listening on ${running.url} — console at ${running.url}/`,
+    `  Zoho accounts/api_domain: com ${running.url}  eu ${running.url}/dc/eu  (Books /books/v3, CRM /crm/v8)`,
+    `  Zoho web client: ${w.webClient.clientId} (secret: see the console or README; any loopback redirect URI)`,
+    `  Zoho users: ${w.user.email} (com), ${w.euUser.email} (eu) — no password`,
+    `  Togai: ${running.url}/togai (API token: see the console or README)`,
+    `  Request bin: ${running.url}/bin/<name>   Admin API: ${running.url}/_admin`,
+  ].join('\n'),
+);
 const stop = async () => {
   await running.close();
   process.exit(0);
