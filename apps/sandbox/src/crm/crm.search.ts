@@ -230,7 +230,7 @@ export function matchesCriteria(criteria: Criteria, module: CrmModuleDef, read: 
   }
   if (orderedTypes.includes(field.dataType)) {
     if (actual.value === null || actual.value === undefined) return operator === 'not_equal' || operator === 'not_in';
-    const a = orderedValue(field, String(actual.value));
+    const a = typeof actual.value === 'number' ? actual.value : orderedValue(field, String(actual.value));
     const vs = values.map((v) => orderedValue(field, v));
     switch (operator) {
       case 'equals': return a === vs[0];
