@@ -1,0 +1,37 @@
+/**
+ * Every environment variable the runtime reads. `expected` is used in error messages and the README table;
+ * keep both in sync when adding one.
+ */
+export interface ConfigVariable {
+  name: string;
+  /** JSON Schema for the coerced value. */
+  schema: Record<string, unknown>;
+  expected: string;
+  default?: string;
+  description: string;
+  /** The value is never repeated in error messages (it may hold a password). */
+  secret?: boolean;
+}
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export const configVariables: ConfigVariable[] = [
+  { name: 'PORT', schema: { type: 'integer', minimum: 0, maximum: 65535 }, expected: 'must be a port number (0-65535)', default: '3000', description: 'HTTP port of the API and the editor.' },
+  { name: 'HOST', schema: { type: 'string', minLength: 1 }, expected: 'must be a host name or IP address to listen on', default: '127.0.0.1', description: 'Interface to listen on. Use `0.0.0.0` in containers.' },
+  { name: 'DATABASE_URL', schema: { type: 'string', pattern: '^postgres(ql)?://' }, expected: 'must be a PostgreSQL URL like postgres://user:password@host:5432/braid', description: 'External PostgreSQL (≥ 15). Unset: an embedded PostgreSQL is started with data in `BRAID_DATA_DIR/postgres`.', secret: true },
+  { name: 'BRAID_DATA_DIR', schema: { type: 'string', minLength: 1 }, expected: 'must be a directory path', default: '<repo>/.data', description: 'Where local state lives (embedded PostgreSQL data).' },
+  { name: 'BRAID_EMBEDDED_PG_PORT', schema: { type: 'integer', minimum: 1, maximum: 65535 }, expected: 'must be a port number (1-65535)', default: '5499', description: 'Port of the embedded PostgreSQL (listens on 127.0.0.1 only).' },
+  { name: 'BRAID_LOG_LEVEL', schema: { type: 'string', enum: logLevels }, expected: `must be one of ${logLevels.join(', ')}`, default: 'info', description: 'Minimum level of the JSON logs (stdout).' },
+  { name: 'BRAID_BODY_LIMIT', schema: { type: 'string', pattern: '^[0-9]+(b|kb|mb)$' }, expected: 'must be a size like 512kb or 1mb', default: '1mb', description: 'Largest accepted JSON request body; larger bodies get 413.' },
+  { name: 'BRAID_SESSION_TTL_HOURS', schema: { type: 'integer', minimum: 1, maximum: 8760 }, expected: 'must be a whole number of hours (1-8760)', default: '168', description: 'How long a browser session lasts after sign-in.' },
+  { name: 'BRAID_TRUST_PROXY', schema: { type: 'boolean' }, expected: 'must be true or false', default: 'false', description: 'Trust `X-Forwarded-*` headers (set when behind a reverse proxy that terminates https; session cookies then get `Secure`).' },
+  { name: 'BRAID_PUBLIC_URL', schema: { type: 'string', pattern: '^https?://[^/]+' }, expected: 'must be an http(s) URL like https://braid.example.com', description: 'The address users open. Its origin is accepted for state-changing browser requests; https here also makes cookies `Secure`.' },
+  { name: 'BRAID_LOGIN_MAX_ATTEMPTS', schema: { type: 'integer', minimum: 1, maximum: 1000 }, expected: 'must be a whole number (1-1000)', default: '10', description: 'Failed sign-ins allowed per IP address and email within the window before 429.' },
+  { name: 'BRAID_LOGIN_WINDOW_SECONDS', schema: { type: 'integer', minimum: 1, maximum: 86400 }, expected: 'must be a whole number of seconds (1-86400)', default: '900', description: 'Window of the sign-in rate limit.' },
+  { name: 'BRAID_OWNER_EMAIL', schema: { type: 'string', format: 'email' }, expected: 'must be an email address', description: 'With `BRAID_OWNER_PASSWORD`: create the owner account at start-up when no user exists (scripted set-ups).' },
+  { name: 'BRAID_OWNER_PASSWORD', schema: { type: 'string', minLength: 8, maxLength: 256 }, expected: 'must be 8 to 256 characters', description: 'Password of the owner created from `BRAID_OWNER_EMAIL`.', secret: true },
+  { name: 'BRAID_OWNER_WORKSPACE', schema: { type: 'string', minLength: 1, maxLength: 100 }, expected: 'must be 1 to 100 characters', default: 'My workspace', description: 'Name of the first workspace created with the scripted owner.' },
+  { name: 'BRAID_SANDBOX', schema: { type: 'string', enum: ['on', 'off'] }, expected: 'must be on or off', default: 'on', description: 'Start the local sandbox (stand-ins for Zoho and Togai) with the runtime.' },
+  { name: 'BRAID_SANDBOX_PORT', schema: { type: 'integer', minimum: 0, maximum: 65535 }, expected: 'must be a port number (0-65535)', default: '4010', description: 'Port of the sandbox when `BRAID_SANDBOX=on`.' },
+  { name: 'BRAID_EDITOR_DIR', schema: { type: 'string', minLength: 1 }, expected: 'must be a directory path', default: '<repo>/apps/editor/dist', description: 'Built editor files served at `/`.' },
+];

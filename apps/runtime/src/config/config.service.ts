@@ -1,0 +1,87 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createAjv } from '../common/ajv.js';
+import { ConfigError } from './config.errors.js';
+import { configVariables } from './config.schema.js';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** The validated configuration; created once at start-up by `loadConfig`. */
+export interface BraidConfig {
+  port: number;
+  host: string;
+  /** Set: external PostgreSQL. Unset: embedded PostgreSQL in `dataDir/postgres`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  embeddedPgPort: number;
+  logLevel: LogLevel;
+  bodyLimit: string;
+  sessionTtlHours: number;
+  trustProxy: boolean;
+  publicUrl: string | undefined;
+  loginMaxAttempts: number;
+  loginWindowSeconds: number;
+  owner: { email: string; password: string; workspaceName: string } | undefined;
+  sandbox: { enabled: boolean; port: number };
+  editorDir: string;
+}
+
+// apps/runtime/{src,dist}/config/ → the repository root is four levels up.
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+
+const ajv = createAjv();
+
+function readVariable(env: Record<string, string | undefined>, name: string): unknown {
+  const variable = configVariables.find((v) => v.name === name);
+  if (!variable) throw new Error(`Unknown configuration variable ${name}`);
+  const raw = env[name]?.trim();
+  const value = raw === undefined || raw === '' ? variable.default : raw;
+  if (value === undefined) return undefined;
+  const type = variable.schema.type;
+  let coerced: unknown = value;
+  if (type === 'integer') coerced = /^-?\d+$/.test(value) ? Number(value) : value;
+  if (type === 'boolean') coerced = ['true', '1', 'yes'].includes(value) ? true : ['false', '0', 'no'].includes(value) ? false : value;
+  if (!ajv.validate(variable.schema, coerced)) throw new ConfigError(name, variable.expected, raw, variable.secret);
+  return coerced;
+}
+
+/** Reads and validates every variable; throws `ConfigError` naming the first bad one. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): BraidConfig {
+  const str = (name: string) => readVariable(env, name) as string | undefined;
+  const num = (name: string) => readVariable(env, name) as number;
+  const ownerEmail = str('BRAID_OWNER_EMAIL');
+  const ownerPassword = str('BRAID_OWNER_PASSWORD');
+  if (ownerEmail && !ownerPassword) {
+    throw new ConfigError('BRAID_OWNER_PASSWORD', 'must be set when BRAID_OWNER_EMAIL is set', undefined);
+  }
+  if (ownerPassword && !ownerEmail) {
+    throw new ConfigError('BRAID_OWNER_EMAIL', 'must be set when BRAID_OWNER_PASSWORD is set', undefined);
+  }
+  const dataDir = str('BRAID_DATA_DIR');
+  const editorDir = str('BRAID_EDITOR_DIR');
+  return {
+    port: num('PORT'),
+    host: str('HOST') as string,
+    databaseUrl: str('DATABASE_URL'),
+    dataDir: path.resolve(dataDir && dataDir !== '<repo>/.data' ? dataDir : path.join(repoRoot, '.data')),
+    embeddedPgPort: num('BRAID_EMBEDDED_PG_PORT'),
+    logLevel: str('BRAID_LOG_LEVEL') as LogLevel,
+    bodyLimit: str('BRAID_BODY_LIMIT') as string,
+    sessionTtlHours: num('BRAID_SESSION_TTL_HOURS'),
+    trustProxy: readVariable(env, 'BRAID_TRUST_PROXY') as boolean,
+    publicUrl: str('BRAID_PUBLIC_URL')?.replace(/\/+$/, ''),
+    loginMaxAttempts: num('BRAID_LOGIN_MAX_ATTEMPTS'),
+    loginWindowSeconds: num('BRAID_LOGIN_WINDOW_SECONDS'),
+    owner:
+      ownerEmail && ownerPassword
+        ? { email: ownerEmail, password: ownerPassword, workspaceName: str('BRAID_OWNER_WORKSPACE') as string }
+        : undefined,
+    sandbox: { enabled: str('BRAID_SANDBOX') === 'on', port: num('BRAID_SANDBOX_PORT') },
+    editorDir: path.resolve(
+      editorDir && editorDir !== '<repo>/apps/editor/dist' ? editorDir : path.join(repoRoot, 'apps/editor/dist'),
+    ),
+  };
+}
+
+/** Injection token of the `BraidConfig` object. */
+export const BRAID_CONFIG = Symbol('BRAID_CONFIG');
