@@ -7,3 +7,4 @@ export * from './expression.analyze.js';
 export * from './flow.validate.js';
 export * from './flow.edit.js';
 export * from './expression.evaluate.js';
+export * from './flow.diff.js';
