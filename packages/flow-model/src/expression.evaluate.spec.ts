@@ -101,7 +101,8 @@ describe('evaluateInput', () => {
     const started = Date.now();
     const err = await evaluationError(evaluateInput({ x: e('( $f := function($n){ $f($n + 1) }; $f(0) )') }, bindings, { timeoutMs: 100 }));
     expect(err.code).toBe(ExpressionErrorCode.EXPRESSION_TIMEOUT);
-    expect(err.message).toBe('The expression in "x" took longer than the limit of 100 ms (is it looping forever?) (JSONata D1012 at character 39).');
+    // JSONata reports the position it had reached when time ran out, which varies.
+    expect(err.message).toMatch(/^The expression in "x" took longer than the limit of 100 ms \(is it looping forever\?\) \(JSONata D1012( at character \d+)?\)\.$/);
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
