@@ -154,4 +154,34 @@ describe('Zoho Accounts: authorization code flow', () => {
     expect((await tokenRequest(running.url, base)).body).toEqual({ error: 'invalid_code' });
     expect((await tokenRequest(`${running.url}/dc/eu`, base)).body).toMatchObject({ api_domain: `${running.url}/dc/eu` });
   });
+  it('re-authorizing gets a new refresh token only with prompt=consent', async () => {
+    const exchange = async (extra: Record<string, string>) => {
+      const code = (await approve(running.url, extra)).get('code')!;
+      return (await tokenRequest(running.url, {
+        grant_type: 'authorization_code', client_id: web.clientId, client_secret: web.clientSecret, redirect_uri: redirectUri, code,
+      })).body;
+    };
+    expect((await exchange({})).refresh_token).toEqual(expect.any(String));
+    const second = await exchange({});
+    expect(second.access_token).toEqual(expect.any(String));
+    expect(second.refresh_token).toBeUndefined();
+    expect((await exchange({ prompt: 'consent' })).refresh_token).toEqual(expect.any(String));
+  });
+
+  it('clients with registered redirect URIs need an exact match', async () => {
+    const created = await fetch(`${running.url}/_admin/oauth/web-clients`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ redirectUris: ['https://braid.example/oauth/callback'] }),
+    });
+    const client = (await created.json()) as { clientId: string; clientSecret: string };
+    const base = { client_id: client.clientId, response_type: 'code', scope: 'ZohoBooks.fullaccess.all' };
+    const exact = await fetch(`${running.url}/oauth/v2/auth?${new URLSearchParams({ ...base, redirect_uri: 'https://braid.example/oauth/callback' })}`);
+    expect(exact.status).toBe(200);
+    const loopback = await fetch(`${running.url}/oauth/v2/auth?${new URLSearchParams({ ...base, redirect_uri: redirectUri })}`);
+    expect(loopback.status).toBe(400);
+    const bad = await fetch(`${running.url}/_admin/oauth/web-clients`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ redirectUris: ['ftp://x'] }),
+    });
+    expect(bad.status).toBe(400);
+  });
 });

@@ -223,7 +223,7 @@ export function createAccountsRouter(service: AccountsService, dc: DataCentre): 
     // The grant belongs to the user's data centre, which may differ from the one the flow started in.
     const code = service.store.issueCode({
       kind: 'web', clientId: valid.value.client.clientId, userId: user.id, dc: user.dc, scopes: valid.value.scopes,
-      redirectUri, accessType: valid.value.accessType, orgIds,
+      redirectUri, accessType: valid.value.accessType, promptConsent: request.prompt === 'consent', orgIds,
     });
     const userDc = service.dataCentre(user.dc);
     if (request.state !== undefined) target.searchParams.set('state', request.state);

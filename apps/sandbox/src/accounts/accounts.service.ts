@@ -124,6 +124,21 @@ export class AccountsService implements SandboxService {
     return this.store.createSelfClient(user.id);
   }
 
+  /** A server-based (web) client with exact redirect URIs, e.g. to test redirect_uri matching. */
+  createWebClient(redirectUris: string[]): OAuthClient {
+    for (const uri of redirectUris) {
+      let parsed: URL;
+      try {
+        parsed = new URL(uri);
+      } catch {
+        throw new AccountsInputError(`Redirect URI "${uri}" is not an absolute URL.`);
+      }
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new AccountsInputError(`Redirect URI "${uri}" must be http(s).`);
+    }
+    if (redirectUris.length === 0) throw new AccountsInputError('Give at least one redirect URI.');
+    return this.store.createWebClient(redirectUris);
+  }
+
   /** "Generate Code" of a Self Client: a code for the client's user (or another user, admin only). */
   generateSelfClientCode(input: { clientId: string; scopes: string | string[]; ttlMinutes?: number; userEmail?: string; orgId?: string }): {
     code: string;

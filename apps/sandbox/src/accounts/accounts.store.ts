@@ -20,6 +20,8 @@ export interface GrantCodeRecord {
   scopes: string[];
   redirectUri?: string;
   accessType: 'online' | 'offline';
+  /** `prompt=consent` was sent: only then does a re-authorization get a new refresh token */
+  promptConsent?: boolean;
   orgIds: GrantOrgs;
   createdAt: number;
   expiresAt: number;
@@ -109,6 +111,18 @@ export class AccountsStore {
     return client;
   }
 
+  createWebClient(redirectUris: string[]): OAuthClient {
+    const client: OAuthClient = {
+      clientId: `1000.${randomBytes(15).toString('hex').toUpperCase()}`,
+      clientSecret: randomBytes(21).toString('hex'),
+      kind: 'web',
+      redirectUris,
+      allowLoopbackRedirects: false,
+    };
+    this.tenants.oauthClients.set(client.clientId, client);
+    return client;
+  }
+
   createSelfClient(userId: string): OAuthClient {
     const client: OAuthClient = {
       clientId: `1000.${randomBytes(15).toString('hex').toUpperCase()}`,
@@ -154,7 +168,14 @@ export class AccountsStore {
     }
     record.usedAt = now;
     let refresh: { record: RefreshTokenRecord; token: string } | undefined;
-    if (record.accessType === 'offline') refresh = this.issueRefreshToken(record);
+    // Zoho issues a refresh token on the first offline authorization of a user+client; later ones get a new
+    // one only with prompt=consent (apis.md A2). Self Client codes always get one.
+    const hasRefreshToken = [...this.refreshTokens.values()].some(
+      (r) => r.userId === record.userId && r.clientId === record.clientId && r.revokedAt === undefined,
+    );
+    if (record.accessType === 'offline' && (record.kind === 'self' || record.promptConsent || !hasRefreshToken)) {
+      refresh = this.issueRefreshToken(record);
+    }
     const access = this.issueAccessToken({ ...record, refreshTokenId: refresh?.record.id });
     return {
       accessToken: access,

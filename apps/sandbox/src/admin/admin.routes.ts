@@ -153,7 +153,8 @@ export function mountAdminApi(app: Express, sandbox: Sandbox): void {
       endpoints: [
         'POST /_admin/reset {seed?}', 'POST /_admin/seed {name, books?, crm?, togai?, sharedNames?}', 'GET /_admin/state?service=',
         'POST|GET|DELETE /_admin/faults', 'POST /_admin/oauth/revoke {refreshToken|userEmail}',
-        'POST /_admin/oauth/expire-access-tokens {userEmail?}', 'POST /_admin/oauth/self-clients {userEmail?}',
+        'POST /_admin/oauth/expire-access-tokens {userEmail?}', 'POST /_admin/oauth/web-clients {redirectUris}',
+        'POST /_admin/oauth/self-clients {userEmail?}',
         'POST /_admin/oauth/self-clients/:clientId/codes {scopes, ttlMinutes?, userEmail?, orgId?}',
         'GET|DELETE /_admin/calls?service=', 'GET /_admin/deliveries?service=', 'POST /_admin/clock/advance {ms}',
         'GET|PATCH /_admin/limits', 'POST /_admin/snapshot', 'GET /_admin/bins', 'GET|PUT|DELETE /_admin/bins/:name',
@@ -221,6 +222,15 @@ export function mountAdminApi(app: Express, sandbox: Sandbox): void {
     const user = email ? accounts.userByEmail(email) : undefined;
     if (email && !user) throw new AdminError(AdminErrorCode.InvalidBody, `No sandbox user "${email}".`);
     res.json({ expired: accounts.store.expireAccessTokens({ userId: user?.id }) });
+  });
+
+  router.post('/oauth/web-clients', (req, res) => {
+    const uris = objectBody(req).redirectUris;
+    if (!Array.isArray(uris) || !uris.every((u) => typeof u === 'string')) {
+      throw new AdminError(AdminErrorCode.InvalidBody, '"redirectUris" must be an array of absolute http(s) URLs.');
+    }
+    const client = accountsOf(sandbox).createWebClient(uris as string[]);
+    res.status(201).json({ clientId: client.clientId, clientSecret: client.clientSecret, redirectUris: client.redirectUris });
   });
 
   router.post('/oauth/self-clients', (req, res) => {
