@@ -10,7 +10,7 @@ import type {
   WebhookTriggerDefinition,
 } from './connector.types.js';
 
-export function defineConnector<const D extends ConnectorDefinition>(definition: D): D {
+export function defineConnector(definition: ConnectorDefinition): ConnectorDefinition {
   return definition;
 }
 

@@ -27,7 +27,8 @@ function escapePointer(segment: string): string {
 /** Turns ajv errors into issues whose pointer names the offending property (also for `required`). */
 export function toIssues(errors: ErrorObject[] | null | undefined): ValidationIssue[] {
   if (!errors) return [];
-  return errors.map((error) => {
+  // "must match then schema" only repeats the failure reported inside `then`.
+  return errors.filter((error) => error.keyword !== 'if').map((error) => {
     let pointer = error.instancePath;
     let message = error.message ?? 'is invalid';
     if (error.keyword === 'required') {

@@ -100,6 +100,7 @@ export function extractVendorError(body: unknown): { message?: string; code?: st
 }
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const DEFAULT_SENSITIVE_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
 
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const sleep = options.sleep ?? realSleep;
@@ -270,13 +271,17 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
 
       if (REDIRECT_STATUSES.has(info.status) && redirectsLeft > 0 && info.headers.location) {
         redirectsLeft -= 1;
-        url = new URL(info.headers.location, url);
         if (info.status === 303 || ((info.status === 301 || info.status === 302) && method === 'POST')) {
           method = 'GET';
           body = undefined;
           delete headers['content-type'];
         }
-        // Credentials never follow a redirect to another origin.
+        // Credentials never follow a redirect to another origin: neither the connection's nor caller-set ones.
+        const previousOrigin = url.origin;
+        url = new URL(info.headers.location, url);
+        if (url.origin !== previousOrigin) {
+          for (const name of req.sensitiveHeaders ?? DEFAULT_SENSITIVE_HEADERS) delete headers[name.toLowerCase()];
+        }
         withAuth = withAuth && apiOrigin !== undefined && url.origin === apiOrigin;
         lookup = await checkDestination(url, withAuth);
         continue;

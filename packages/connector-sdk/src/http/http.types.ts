@@ -33,6 +33,8 @@ export interface HttpRequest {
   responseType?: 'auto' | 'json' | 'text' | 'buffer';
   /** Follow up to N redirects (default 0). Credentials are dropped when the origin changes. */
   followRedirects?: number;
+  /** Caller-set headers dropped when a redirect changes origin (default authorization, proxy-authorization, cookie). */
+  sensitiveHeaders?: string[];
   /** Refuse bodies larger than this (default 10 MiB). */
   maxResponseBytes?: number;
 }
