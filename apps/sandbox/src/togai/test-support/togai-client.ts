@@ -18,8 +18,19 @@ export interface TogaiHarness {
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
 }
 
-export async function startTogai(options: { seed?: string | SeedRequest; limits?: DeepPartial<SandboxLimits> } = {}): Promise<TogaiHarness> {
-  const clock = new SandboxClock();
+/** A sandbox clock that stands still unless advanced, so quota tests do not depend on machine speed. */
+export class FrozenClock extends SandboxClock {
+  private readonly base = Date.now();
+
+  override now(): number {
+    return this.base + (super.now() - Date.now());
+  }
+}
+
+export async function startTogai(
+  options: { seed?: string | SeedRequest; limits?: DeepPartial<SandboxLimits>; clock?: SandboxClock } = {},
+): Promise<TogaiHarness> {
+  const clock = options.clock ?? new SandboxClock();
   const running = await startSandbox({ port: 0, seed: options.seed ?? 'empty', clock, limits: options.limits ?? relaxedLimits });
   const base = `${running.url}/togai`;
   return {
