@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox } from '../core/sandbox.server.js';
-import { customerBody, FrozenClock, relaxedLimits, startTogai, type TogaiHarness, TOKEN } from './test-support/togai-client.js';
+import { verifyTogaiWebhookSignature } from './togai.signature.js';
+import { customerBody, FrozenClock, relaxedLimits, startReceiver, startTogai, type TogaiHarness, TOKEN } from './test-support/togai-client.js';
 
 describe('Togai service', () => {
   let t: TogaiHarness | undefined;
@@ -130,6 +131,41 @@ describe('Togai service', () => {
       expect(state.accounts).toHaveLength(1);
     } finally {
       await running.close();
+    }
+  });
+
+  it('offers console actions that change records like the API does (events included)', async () => {
+    t = await startTogai({ seed: 'demo' });
+    const receiver = await startReceiver();
+    try {
+      const console = async (action: string, values: Record<string, string>) => {
+        const response = await fetch(`${t!.running.url}/_admin/console/togai/${action}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ values }),
+        });
+        return { status: response.status, body: (await response.json()) as { ok?: boolean; result: any; message?: string } };
+      };
+      const keys = t.running.sandbox.service('togai')!.consoleActions!.map((a) => a.key);
+      expect(keys).toEqual(['create-customer', 'rename-customer', 'generate-invoice', 'set-invoice-status', 'record-payment', 'subscribe-webhook']);
+      const subscribed = await console('subscribe-webhook', { url: receiver.url, events: 'invoice.generated,payment.recorded' });
+      expect(subscribed.body.result.secret).toMatch(/^whsec_/);
+      const created = await console('create-customer', { id: 'hooli', name: 'Hooli GmbH', email: 'ap@hooli.example', currency: 'EUR', country: 'de' });
+      expect(created.body.result).toEqual({ customer: 'hooli', account: 'hooli-main' });
+      const generated = await console('generate-invoice', { accountId: 'hooli-main', invoiceClass: 'ORDER', amount: '100', taxRate: '7', discount: '10' });
+      expect(generated.body.result.totalAmount).toBe(96.3);
+      const invoice = (await t.call('GET', `/invoices/${generated.body.result.invoice}`)).body;
+      expect(invoice).toMatchObject({ status: 'DUE', invoiceClass: 'ORDER' });
+      const paid = await console('record-payment', { invoiceId: invoice.id });
+      expect(paid.body.result.invoiceStatus).toBe('PAID');
+      expect((await console('record-payment', { invoiceId: invoice.id })).status).toBeGreaterThanOrEqual(400);
+      await t.running.sandbox.context.webhooks.idle();
+      expect(receiver.received.map((r) => JSON.parse(r.body).type).sort()).toEqual(['invoice.generated', 'payment.recorded']);
+      for (const r of receiver.received) {
+        expect(verifyTogaiWebhookSignature(subscribed.body.result.secret, r.headers as Record<string, string>, r.body)).toBe(true);
+      }
+    } finally {
+      await receiver.close();
     }
   });
 });

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type Response, Router } from 'express';
-import type { SandboxContext, SandboxService, SeedRequest } from '../core/sandbox.service.js';
+import type { ConsoleAction, SandboxContext, SandboxService, SeedRequest } from '../core/sandbox.service.js';
+import { togaiConsoleActions } from './togai.console.js';
 import { togaiCustomerRoutes } from './togai.customers.routes.js';
 import { TogaiError, TogaiErrorCode, togaiErrorBody, togaiErrorHandler } from './togai.errors.js';
 import { TogaiEventPublisher } from './togai.events.js';
@@ -107,6 +108,11 @@ export class TogaiService implements SandboxService {
     const token = `${header}.${payload}.${signature}`;
     this.store.issuedTokens.set(token, { orgId, expiresAtMs: issuedAt + JWT_TTL_MS });
     return token;
+  }
+
+  /** Console buttons (rebuilt on each read so the dropdowns list current records). */
+  get consoleActions(): ConsoleAction[] {
+    return togaiConsoleActions(this.model);
   }
 
   reset(): void {
