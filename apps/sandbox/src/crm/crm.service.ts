@@ -77,7 +77,8 @@ export class CrmService implements SandboxService {
       res.once('close', release);
       next();
     });
-    router.use(express.json({ limit: '10mb' }));
+    // Zoho reads bodies as JSON whatever the Content-Type; the official SDK sends none on record writes.
+    router.use(express.json({ limit: '10mb', type: () => true }));
     router.use((req: Request, res: Response, next: NextFunction) => {
       const caller = callerOf(res);
       const body = req.body as { data?: unknown; select_query?: unknown } | undefined;
