@@ -144,4 +144,37 @@ describe('dynamic options and trigger helpers', () => {
     );
     expect(parsed.events).toEqual([{ id: 'ev-1', payload: { item: { id: 'item-1', name: 'Item 1' } } }]);
   });
+
+  it('registers and unregisters an app webhook, and verifies its callbacks by token', async () => {
+    const trigger = echoConnector.triggers.find((t) => t.key === 'item_watch')!;
+    if (trigger.kind !== 'app-webhook') throw new Error('app-webhook trigger expected');
+    server.script('POST /watch', { status: 201, body: { id: 'w-1', expires_at: '2026-01-02T00:00:00Z' } });
+    const config = validateTriggerConfig<{ events: string[] }>(echoConnector, 'item_watch', {});
+    const registration = await trigger.register(ctx, { webhookUrl: 'https://braid.test/hooks/x', config, secret: 'chan-token' });
+    expect(registration).toEqual({
+      externalId: 'w-1',
+      state: { watchId: 'w-1', token: 'chan-token' },
+      expiresAt: '2026-01-02T00:00:00Z',
+    });
+    expect(JSON.parse(server.requests.at(-1)!.body)).toEqual({
+      notify_url: 'https://braid.test/hooks/x',
+      events: ['created'],
+      token: 'chan-token',
+    });
+    const callback = (token: string) => ({
+      method: 'POST',
+      headers: {},
+      query: {},
+      rawBody: Buffer.from(JSON.stringify({ watch_id: 'w-1', operation: 'created', ids: ['item-1', 'item-2'], server_time: 7, token })),
+      contentType: 'application/json',
+    });
+    expect(() => trigger.verifyRequest!({ config, state: registration.state, request: callback('chan-token'), now: () => new Date() })).not.toThrow();
+    expect(() => trigger.verifyRequest!({ config, state: registration.state, request: callback('forged'), now: () => new Date() })).toThrow(
+      expect.objectContaining({ code: 'SIGNATURE_INVALID' }),
+    );
+    const parsed = await trigger.parseRequest({ config, state: registration.state, logger: ctx.logger, now: () => new Date() }, callback('chan-token'));
+    expect(parsed.events.map((e) => e.id)).toEqual(['w-1:created:item-1:7', 'w-1:created:item-2:7']);
+    server.script('DELETE /watch/w-1', { status: 404, body: { message: 'gone' } });
+    await expect(trigger.unregister(ctx, { state: registration.state, config })).resolves.toBeUndefined();
+  });
 });

@@ -1,4 +1,6 @@
 // Helpers that give connector authors type checking; definitions are plain objects the runtime registers.
+/* eslint-disable @typescript-eslint/no-explicit-any -- type parameters of definitions default to `any` so a
+   connector can be written without spelling out every input type; inputs are validated with ajv at run time. */
 import type {
   ActionDefinition,
   AppWebhookTriggerDefinition,

@@ -47,6 +47,7 @@ describe('ConnectorRegistry', () => {
     });
     expect(descriptor!.triggers).toEqual([
       expect.objectContaining({ key: 'new_items', kind: 'polling', requiresConnection: true, canListExisting: true }),
+      expect.objectContaining({ key: 'item_watch', kind: 'app-webhook', requiresConnection: true, canListExisting: false }),
       expect.objectContaining({ key: 'item_events', kind: 'webhook', requiresConnection: false, canListExisting: false }),
     ]);
     expect(descriptor!.connectionSettingsSchema).toMatchObject({ required: ['baseUrl'] });

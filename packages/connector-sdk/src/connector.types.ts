@@ -1,4 +1,6 @@
 // The shapes a connector author writes (definitions) and the shapes the runtime gets back (descriptors).
+/* eslint-disable @typescript-eslint/no-explicit-any -- type parameters of definitions default to `any` so a
+   connector can be written without spelling out every input type; inputs are validated with ajv at run time. */
 import type { HttpClient } from './http/http.types.js';
 import type { RecordLinkStore } from './links.types.js';
 

@@ -175,6 +175,69 @@ export const echoConnector = defineConnector({
         };
       },
     }),
+    defineTrigger<{ events: string[] }>({
+      key: 'item_watch',
+      kind: 'app-webhook',
+      title: 'Item changes (registered watch)',
+      description: 'Registers a watch on the server; the server calls back with a channel token.',
+      configSchema: {
+        type: 'object',
+        properties: {
+          events: {
+            type: 'array',
+            items: { type: 'string', enum: ['created', 'updated', 'deleted'] },
+            minItems: 1,
+            default: ['created'],
+          },
+        },
+      },
+      outputSchema: {
+        type: 'object',
+        properties: { itemId: { type: 'string' }, operation: { type: 'string' } },
+        required: ['itemId', 'operation'],
+      },
+      sampleOutput: { itemId: 'item-1', operation: 'created' },
+      renewBeforeMs: 60_000,
+      register: async (ctx, { webhookUrl, config, secret }) => {
+        const response = await ctx.http.post<{ id: string; expires_at: string }>('/watch', {
+          notify_url: webhookUrl,
+          events: config.events,
+          token: secret,
+        });
+        return {
+          externalId: response.body.id,
+          state: { watchId: response.body.id, token: secret },
+          expiresAt: response.body.expires_at,
+        };
+      },
+      unregister: async (ctx, { state }) => {
+        const { watchId } = state as { watchId: string };
+        // Already gone on the server is fine: the goal is "no watch".
+        await ctx.http.delete(`/watch/${encodeURIComponent(watchId)}`, undefined, { expect: [200, 204, 404] });
+      },
+      verifyRequest: ({ state, request }) => {
+        const body = JSON.parse(request.rawBody.toString('utf8')) as { token?: string };
+        if (!state || body.token !== (state as { token: string }).token) {
+          throw new ConnectorError('SIGNATURE_INVALID', 'The callback does not carry this watch\'s token.', {
+            retryable: false,
+          });
+        }
+      },
+      parseRequest: async (_ctx, request) => {
+        const body = JSON.parse(request.rawBody.toString('utf8')) as {
+          watch_id: string;
+          operation: string;
+          ids: string[];
+          server_time: number;
+        };
+        return {
+          events: body.ids.map((itemId) => ({
+            id: `${body.watch_id}:${body.operation}:${itemId}:${body.server_time}`,
+            payload: { itemId, operation: body.operation },
+          })),
+        };
+      },
+    }),
     defineTrigger<Record<string, never>>({
       key: 'item_events',
       kind: 'webhook',
