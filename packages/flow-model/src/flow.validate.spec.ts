@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateFlow } from './flow.validate.js';
+import { checkFlowDefinition, validateFlow } from './flow.validate.js';
 import { ProblemCode, type Problem } from './flow.problems.js';
 import type { ActionStep, FlowDefinition, Step } from './flow.types.js';
 import { action, buildTestCatalog, connector, delayStep, flowOf } from './test-support/catalog.builder.js';
@@ -441,5 +441,17 @@ describe('validateFlow', () => {
     flow.steps.orphan = delayStep('orphan');
     const codes = validateFlow(flow, catalog).map((p) => p.code).sort();
     expect(codes).toEqual([ProblemCode.INPUT_SCHEMA, ProblemCode.NOT_UPSTREAM, ProblemCode.UNKNOWN_ACTION, ProblemCode.UNREACHABLE_STEP].sort());
+  });
+});
+
+describe('checkFlowDefinition', () => {
+  it('returns structural problems without validating further, else the flow and its problems', () => {
+    expect(checkFlowDefinition({ schemaVersion: 1 }, catalog).flow).toBeUndefined();
+    expect(checkFlowDefinition({ schemaVersion: 1 }, catalog).problems.every((p) => p.code === ProblemCode.INVALID_STRUCTURE)).toBe(true);
+    const flow = goodFlow();
+    flow.steps.orphan = delayStep('orphan');
+    const checked = checkFlowDefinition(JSON.stringify(flow), catalog);
+    expect(checked.flow).toEqual(flow);
+    expect(checked.problems.map((p) => p.code)).toEqual([ProblemCode.UNREACHABLE_STEP]);
   });
 });

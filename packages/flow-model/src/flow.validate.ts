@@ -5,7 +5,7 @@ import { FIELD_MAPPER_WIDGET, MANDATORY_TARGETS_KEYWORD, WIDGET_KEYWORD } from '
 import { analyzeExpression, findExpressions } from './expression.analyze.js';
 import { analyzeGraph, enclosingScopes, scopeKey, upstreamSteps, type FlowGraph, type Scope } from './flow.graph.js';
 import { ProblemCode, fieldPath, parsePointer, toPointer, type Problem } from './flow.problems.js';
-import { fieldMappingSchema } from './flow.schema.js';
+import { fieldMappingSchema, parseFlowDefinition } from './flow.schema.js';
 import { isExpression, stepLabel, type FlowDefinition, type InputValue, type Step, type StepId } from './flow.types.js';
 import { compileSchema, describeAjvError, valueAtPointer, type ErrorObject } from './schema.ajv.js';
 
@@ -67,6 +67,26 @@ export function validateFlow(
     }
   }
   return problems;
+}
+
+export interface CheckedFlow {
+  /** The flow, when its structure is valid (it may still have other problems). */
+  flow?: FlowDefinition;
+  problems: Problem[];
+}
+
+/**
+ * parseFlowDefinition, then (when the structure is sound) validateFlow: every problem of a flow as received
+ * from the editor or the API, in one list.
+ */
+export function checkFlowDefinition(
+  json: unknown,
+  catalog: readonly ConnectorDescriptor[],
+  options: ValidateFlowOptions = {},
+): CheckedFlow {
+  const parsed = parseFlowDefinition(json);
+  if (!parsed.ok) return { problems: parsed.problems };
+  return { flow: parsed.flow, problems: validateFlow(parsed.flow, catalog, options) };
 }
 
 type AddProblem = (code: ProblemCode, pointer: Segments | string, message: string, stepId?: StepId) => void;

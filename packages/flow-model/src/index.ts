@@ -8,3 +8,4 @@ export * from './flow.validate.js';
 export * from './flow.edit.js';
 export * from './expression.evaluate.js';
 export * from './flow.diff.js';
+export * from './expression.preview.js';
