@@ -44,8 +44,9 @@ describe('console page', () => {
 
   it('renders any record shape as a table', () => {
     expect(renderRecordsTable([]).html).toContain('none');
-    const table = renderRecordsTable([{ a: 1, nested: { deep: ['x'] } }, { b: '<i>' }]).html;
-    expect(table).toContain('<th>a</th><th>nested</th><th>b</th>');
+    const table = renderRecordsTable([{ a: 1, nested: { deep: ['x'] }, empty: '' }, { b: '<i>', id: 'r2' }]).html;
+    expect(table).toContain('<th>id</th><th>a</th><th>nested</th><th>b</th><th>record</th>');
+    expect(table).not.toContain('<th>empty</th>');
     expect(table).toContain('{&quot;deep&quot;:[&quot;x&quot;]}');
     expect(table).toContain('&lt;i&gt;');
     expect(renderRecordsTable(['plain', 3]).html).toContain('<th>value</th>');

@@ -6,7 +6,7 @@ import { wellKnown } from '../core/sandbox.tenants.js';
 import { html, htmlPage, type RawHtml } from './console.html.js';
 
 const MAX_ROWS = 100;
-const MAX_COLUMNS = 14;
+const MAX_COLUMNS = 10;
 const MAX_CELL = 160;
 
 function cell(value: unknown): string {
@@ -19,6 +19,36 @@ function cell(value: unknown): string {
   return text.length > MAX_CELL * 2 ? `${text.slice(0, MAX_CELL * 2)}…` : text;
 }
 
+const isEmpty = (v: unknown) => v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
+
+/**
+ * Chooses which top-level keys become columns for records of unknown shape: never all-empty keys; ids, names,
+ * emails, statuses and amounts first, then the most filled; shown in the records' own key order with `id` first.
+ */
+function pickColumns(records: Array<Record<string, unknown>>): string[] {
+  const order: string[] = [];
+  const filled = new Map<string, number>();
+  for (const record of records) {
+    for (const [key, value] of Object.entries(record)) {
+      if (!filled.has(key)) {
+        filled.set(key, 0);
+        order.push(key);
+      }
+      if (!isEmpty(value)) filled.set(key, filled.get(key)! + 1);
+    }
+  }
+  const score = (key: string) =>
+    (key === 'id' ? 3000 : /(_id|Id|ID)$/.test(key) ? 2000 : /name|email|status|number|total|amount|balance|date|time|event/i.test(key) ? 1000 : 0) +
+    filled.get(key)!;
+  const chosen = new Set(
+    order
+      .filter((k) => filled.get(k)! > 0)
+      .sort((a, b) => score(b) - score(a))
+      .slice(0, MAX_COLUMNS),
+  );
+  return order.filter((k) => chosen.has(k)).sort((a, b) => Number(b === 'id') - Number(a === 'id'));
+}
+
 /** Renders any list of records as a table without knowing its shape: columns are the union of top-level keys. */
 export function renderRecordsTable(records: readonly unknown[]): RawHtml {
   if (records.length === 0) return html`<p class="muted">none</p>`;
@@ -27,13 +57,10 @@ export function renderRecordsTable(records: readonly unknown[]): RawHtml {
   if (!objects) {
     return html`<table><tr><th>value</th></tr>${shown.map((r) => html`<tr><td>${cell(r)}</td></tr>`)}</table>`;
   }
-  const columns: string[] = [];
-  for (const record of shown.slice(0, 50)) {
-    for (const key of Object.keys(record as object)) if (!columns.includes(key) && columns.length < MAX_COLUMNS) columns.push(key);
-  }
+  const columns = pickColumns(shown as Array<Record<string, unknown>>);
   const more = records.length - shown.length;
-  return html`<table><tr>${columns.map((c) => html`<th>${c}</th>`)}</tr>${shown.map(
-    (r) => html`<tr>${columns.map((c) => html`<td>${cell((r as Record<string, unknown>)[c])}</td>`)}</tr>`,
+  return html`<table><tr>${columns.map((c) => html`<th>${c}</th>`)}<th>record</th></tr>${shown.map(
+    (r) => html`<tr>${columns.map((c) => html`<td>${cell((r as Record<string, unknown>)[c])}</td>`)}<td><details><summary>JSON</summary><pre>${JSON.stringify(r, null, 2)}</pre></details></td></tr>`,
   )}</table>${more > 0 ? html`<p class="muted">… and ${more} more (GET /_admin/state for all)</p>` : ''}`;
 }
 
