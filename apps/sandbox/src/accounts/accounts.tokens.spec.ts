@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningSandbox, startSandbox } from '../core/sandbox.server.js';
 import { wellKnown } from '../core/sandbox.tenants.js';
@@ -169,5 +172,18 @@ describe('Zoho Accounts: tokens and limits', () => {
   it('serverinfo maps locations to accounts servers', async () => {
     const info = (await (await fetch(`${running.url}/oauth/serverinfo`)).json()) as Record<string, unknown>;
     expect(info).toEqual({ result: 'success', locations: { us: running.url, eu: `${running.url}/dc/eu` } });
+  });
+  it('keeps tokens across a restart with a snapshot file, storing only hashes', async () => {
+    await running.close();
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sandbox-accounts-')), 'state.json');
+    running = await startSandbox({ port: 0, snapshotFile: file });
+    const tokens = await obtainZohoTokens(running.url, { scopes: ['ZohoBooks.fullaccess.all'] });
+    await running.close();
+    const saved = fs.readFileSync(file, 'utf8');
+    expect(saved).not.toContain(tokens.refreshToken);
+    expect(saved).not.toContain(tokens.accessToken);
+    running = await startSandbox({ port: 0, snapshotFile: file });
+    expect(running.sandbox.context.auth.verifyAccessToken(tokens.accessToken, 'com').ok).toBe(true);
+    expect((await refresh(running.url, tokens.refreshToken)).body.access_token).toEqual(expect.any(String));
   });
 });
