@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import type { Sandbox } from './core/sandbox.server.js';
 import type { SandboxService } from './core/sandbox.service.js';
 import { AccountsService } from './accounts/accounts.service.js';
+import { createBooksService } from './books/books.service.js';
 import { mountAdminApi } from './admin/admin.routes.js';
 import { RequestBinService } from './bin/bin.service.js';
 import { mountConsole } from './console/console.routes.js';
@@ -18,6 +19,7 @@ export function createSandboxServices(): SandboxService[] {
     createTogaiService(),
     new RequestBinService(),
     new CrmService(),
+    createBooksService(),
   ];
 }
 
