@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox } from '../core/sandbox.server.js';
 import { verifyTogaiWebhookSignature } from './togai.signature.js';
-import { customerBody, FrozenClock, relaxedLimits, startReceiver, startTogai, type TogaiHarness, TOKEN } from './test-support/togai-client.js';
+import { customerBody, FrozenClock, type JsonBody, relaxedLimits, startReceiver, startTogai, type TogaiHarness, TOKEN } from './test-support/togai-client.js';
 
 describe('Togai service', () => {
   let t: TogaiHarness | undefined;
@@ -144,7 +144,7 @@ describe('Togai service', () => {
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ values }),
         });
-        return { status: response.status, body: (await response.json()) as { ok?: boolean; result: any; message?: string } };
+        return { status: response.status, body: (await response.json()) as { ok?: boolean; result: JsonBody; message?: string } };
       };
       const keys = t.running.sandbox.service('togai')!.consoleActions!.map((a) => a.key);
       expect(keys).toEqual(['create-customer', 'rename-customer', 'generate-invoice', 'set-invoice-status', 'record-payment', 'subscribe-webhook']);

@@ -11,11 +11,15 @@ export const TOKEN = wellKnown.togai.apiToken;
 /** Quotas high enough that functional tests never meet them (the rate-limit test uses the defaults). */
 export const relaxedLimits: DeepPartial<SandboxLimits> = { togai: { requestsPerSecond: 100_000, ingestRequestsPerSecond: 100_000 } };
 
+/** Parsed JSON of a response; tests assert on its shape, so it is deliberately untyped. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type JsonBody = any;
+
 export interface TogaiHarness {
   running: RunningSandbox;
   clock: SandboxClock;
   base: string;
-  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: JsonBody; headers: Headers }>;
 }
 
 /** A sandbox clock that stands still unless advanced, so quota tests do not depend on machine speed. */
