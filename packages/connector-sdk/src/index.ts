@@ -36,6 +36,7 @@ export {
   OAuthErrorCode,
   ZOHO_DATA_CENTERS,
   ZOHO_ACCOUNTS_SERVERS,
+  zohoSandboxDataCenters,
   assertAllowedAccountsServer,
   assertTrustedApiDomain,
   buildZohoAuthorizeUrl,
@@ -55,3 +56,8 @@ export {
   type RefreshZohoTokenInput,
   type ZohoClientCredentialsInput,
 } from './auth/zoho.oauth.js';
+export {
+  createRefreshingCredentialProvider,
+  type AccessTokenState,
+  type RefreshingCredentialOptions,
+} from './auth/credentials.provider.js';

@@ -57,6 +57,18 @@ export const ZOHO_DATA_CENTERS: readonly ZohoDataCenter[] = [
 
 export const ZOHO_ACCOUNTS_SERVERS: readonly string[] = ZOHO_DATA_CENTERS.map((dc) => dc.accountsServer);
 
+/**
+ * The data centres of a Braid sandbox (CONTRACTS.md §3): "com" at the root, "eu" under `/dc/eu`. Add their
+ * accounts servers to `allowedAccountsServers` when the runtime is configured with a sandbox.
+ */
+export function zohoSandboxDataCenters(sandboxUrl: string): ZohoDataCenter[] {
+  const root = sandboxUrl.replace(/\/+$/, '');
+  return [
+    { location: 'us', label: 'Sandbox (US)', accountsServer: root, apiDomain: root },
+    { location: 'eu', label: 'Sandbox (EU)', accountsServer: `${root}/dc/eu`, apiDomain: `${root}/dc/eu` },
+  ];
+}
+
 export interface AccountsServerPolicy {
   /**
    * Accounts servers that may be used. Default: the Zoho data centres. Add custom ones (the sandbox:
