@@ -156,7 +156,7 @@ export function mountAdminApi(app: Express, sandbox: Sandbox): void {
         'POST /_admin/oauth/expire-access-tokens {userEmail?}', 'POST /_admin/oauth/web-clients {redirectUris}',
         'POST /_admin/oauth/self-clients {userEmail?}',
         'POST /_admin/oauth/self-clients/:clientId/codes {scopes, ttlMinutes?, userEmail?, orgId?}',
-        'GET|DELETE /_admin/calls?service=', 'GET /_admin/deliveries?service=', 'POST /_admin/clock/advance {ms}',
+        'GET|DELETE /_admin/calls?service=', 'GET /_admin/deliveries?service=', 'POST /_admin/clock/advance {ms|minutes}',
         'GET|PATCH /_admin/limits', 'POST /_admin/snapshot', 'GET /_admin/bins', 'GET|PUT|DELETE /_admin/bins/:name',
         'POST /_admin/console/:service/:action {values}',
       ],
@@ -271,9 +271,10 @@ export function mountAdminApi(app: Express, sandbox: Sandbox): void {
   });
 
   router.post('/clock/advance', (req, res) => {
-    const ms = objectBody(req).ms;
+    const body = objectBody(req);
+    const ms = typeof body.minutes === 'number' && body.ms === undefined ? body.minutes * 60_000 : body.ms;
     if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
-      throw new AdminError(AdminErrorCode.InvalidBody, '"ms" must be a non-negative number of milliseconds.');
+      throw new AdminError(AdminErrorCode.InvalidBody, 'Give "ms" (or "minutes"): a non-negative number.');
     }
     ctx.clock.advance(ms);
     res.json({ now: ctx.clock.now(), iso: new Date(ctx.clock.now()).toISOString() });

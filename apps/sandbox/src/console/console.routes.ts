@@ -136,6 +136,10 @@ Self Client page: <a href="/oauth/selfclient">/oauth/selfclient</a></p></div>
 <form data-admin="/_admin/faults" data-method="DELETE"><button type="submit" class="secondary">Clear faults</button><pre class="result" hidden></pre></form></div>
 <div class="card"><h2>Calls per endpoint</h2>${renderCounts(ctx.calls.counts())}</div>
 <div class="card"><h2>Webhook deliveries</h2>${renderDeliveries(ctx.webhooks.list())}</div>
+<div class="card"><h2>Sandbox clock</h2><p class="muted">Move time forward to expire codes and tokens, end rate-limit windows, make invoices overdue.</p>
+<form data-admin="/_admin/clock/advance" data-kind="json">
+<label for="clock-minutes">Advance by (minutes)</label><input id="clock-minutes" name="minutes" type="number" value="60" data-number>
+<div><button type="submit">Advance clock</button></div><pre class="result" hidden></pre></form></div>
 <div class="card"><h2>Reset</h2><form data-admin="/_admin/reset" data-kind="reset">
 <label for="reset-seed">Seed</label><select id="reset-seed" name="seed"><option>demo</option><option>empty</option></select>
 <div><button type="submit" class="danger">Reset sandbox</button></div><pre class="result" hidden></pre></form></div>`;
