@@ -5,6 +5,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { ErrorFilter } from './common/error.filter.js';
 import { LoggingModule } from './common/logging.module.js';
 import { ConfigModule } from './config/config.module.js';
+import { ConnectorsModule } from './connectors/connectors.module.js';
 import type { BraidConfig } from './config/config.service.js';
 import { type DatabaseConnection, DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -18,7 +19,7 @@ import { WorkspacesModule } from './workspaces/workspaces.module.js';
  * routes live under `api/v1/workspaces/:workspaceId/...` and use `@CurrentWorkspace()` / `@RequireRole()`;
  * entities go through `TypeOrmModule.forFeature`, migrations into src/database/migrations/index.ts.
  */
-export const featureModules: Type[] = [];
+export const featureModules: Type[] = [ConnectorsModule];
 
 export interface AppModuleOptions {
   config: BraidConfig;
