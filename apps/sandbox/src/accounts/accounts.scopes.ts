@@ -13,7 +13,7 @@ const knownScopeNames: Record<string, Set<string>> = {
   zohobooks: new Set([
     'fullaccess', 'contacts', 'invoices', 'bills', 'customerpayments', 'vendorpayments', 'creditnotes', 'debitnotes',
     'estimates', 'salesorders', 'purchaseorders', 'expenses', 'projects', 'banking', 'accountants', 'settings',
-    'custommodules', 'fixedasset', 'items', 'retainerinvoices', 'recurringinvoices',
+    'custommodules', 'fixedasset', 'items', 'retainerinvoices', 'recurringinvoices', 'reports', 'users',
   ]),
   zohocrm: new Set([
     'modules', 'settings', 'users', 'org', 'coql', 'notifications', 'bulk', 'files', 'functions', 'mass_convert',
