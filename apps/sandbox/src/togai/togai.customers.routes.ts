@@ -77,7 +77,9 @@ export function togaiCustomerRoutes(model: TogaiModel): Router {
     const accountBody = optionalObject(body.account, 'account');
     const accountInput = accountBody ? parseAccountInput(accountBody, 'account') : undefined;
     const { customer, account } = model.createCustomer(orgIdOf(res), input, accountInput);
-    res.status(201).json({ ...model.customerView(customer), ...(account ? { account: model.accountView(account) } : {}) });
+    // CreateCustomerResponse: the customer without status/timestamps, plus the inline account.
+    const { status: _status, createdAt: _createdAt, updatedAt: _updatedAt, ...created } = model.customerView(customer);
+    res.status(201).json({ ...created, ...(account ? { account: model.accountView(account) } : {}) });
   });
 
   router.get('/customers', (req, res) => {
