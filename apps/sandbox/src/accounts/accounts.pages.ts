@@ -19,6 +19,15 @@ export interface ConsentView {
   crmOrgs?: OrgOption[];
 }
 
+function safeOrigin(uri: string | undefined): string {
+  try {
+    const url = new URL(uri ?? '');
+    return `${url.origin}${url.pathname}`;
+  } catch {
+    return '';
+  }
+}
+
 /** The consent screen: who is signing in (no password — it's a sandbox), which org, approve or deny. */
 export function renderConsentPage(view: ConsentView): string {
   const hidden = Object.entries(view.request).map(
@@ -47,6 +56,7 @@ export function renderConsentPage(view: ConsentView): string {
     <p class="muted">Sandbox: there is no password. Pick any user; the grant belongs to that user's data centre.</p>
     ${orgSelect('books_org', 'Zoho Books organization', view.booksOrgs)}
     ${orgSelect('crm_org', 'Zoho CRM organization', view.crmOrgs)}
+    <p class="muted">After you decide you will be sent to <code>${safeOrigin(view.request.redirect_uri)}</code>.</p>
     <div>
       <button type="submit" name="decision" value="approve">Accept</button>
       <button type="submit" name="decision" value="deny" class="secondary">Reject</button>

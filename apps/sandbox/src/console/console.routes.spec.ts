@@ -26,6 +26,11 @@ describe('console page', () => {
     expect(page).toContain('href="/?tab=accounts"');
     expect(page).toContain('href="/?tab=bin"');
     expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    // the "try the consent page" link works and its redirect target is accepted
+    const link = /href="(\/oauth\/v2\/auth\?[^"]+)"/.exec(page)![1]!.replace(/&amp;/g, '&');
+    const consent = await fetch(`${running.url}${link}`);
+    expect(consent.status).toBe(200);
+    expect(await consent.text()).toContain(`${running.url}/bin/oauth-callback`);
     expect(page).not.toContain('<script>alert(1)</script>');
   });
 

@@ -105,6 +105,19 @@ function renderActionForm(service: SandboxService, action: ConsoleAction): RawHt
 <h3>${action.title}</h3>${action.fields.map(field)}<div><button type="submit">${action.title}</button></div><pre class="result" hidden></pre></form>`;
 }
 
+function tryConsentUrl(base: string): string {
+  const query = new URLSearchParams({
+    client_id: wellKnown.webClient.clientId,
+    response_type: 'code',
+    redirect_uri: `${base}/bin/oauth-callback`,
+    scope: 'ZohoBooks.fullaccess.all,ZohoCRM.modules.ALL',
+    access_type: 'offline',
+    prompt: 'consent',
+    state: 'console-demo',
+  });
+  return `/oauth/v2/auth?${query.toString()}`;
+}
+
 function overview(sandbox: Sandbox): RawHtml {
   const ctx = sandbox.context;
   const base = ctx.baseUrl();
@@ -116,7 +129,9 @@ function overview(sandbox: Sandbox): RawHtml {
 <div class="card"><h2>Endpoints</h2>
 <table><tr><th>Zoho data centre</th><th>accounts server = api_domain</th><th>Books</th><th>CRM</th></tr>${dcRows}</table>
 <p>Togai: <code>${base}/togai</code> · Request bin: <code>${base}/bin/&lt;name&gt;</code> · Admin API: <code>${base}/_admin</code> ·
-Self Client page: <a href="/oauth/selfclient">/oauth/selfclient</a></p></div>
+Self Client page: <a href="/oauth/selfclient">/oauth/selfclient</a></p>
+<p>Try the Zoho consent page: <a href="${tryConsentUrl(base)}">authorize the sandbox web client</a> (the redirect lands in the
+request bin <code>oauth-callback</code>; see the Request bin tab).</p></div>
 <div class="card"><h2>Well-known sandbox credentials</h2>
 <p>Zoho web client: <code>${wellKnown.webClient.clientId}</code> / secret <code>${wellKnown.webClient.clientSecret}</code> (accepts any loopback redirect URI)</p>
 <p>Togai API token: <code>${wellKnown.togai.apiToken}</code></p>
