@@ -13,6 +13,8 @@ export interface ConnectorDescriptor {
   auth: AuthDescriptor;
   actions: ActionDescriptor[];
   triggers: TriggerDescriptor[];
+  /** Settings a connection of this app carries (e.g. data centre, organisation id); not used by flow-model. */
+  connectionSettingsSchema?: JsonSchema;
 }
 
 export type AuthDescriptor =

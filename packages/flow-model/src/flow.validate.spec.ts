@@ -179,6 +179,29 @@ describe('validateFlow', () => {
     ]);
   });
 
+  it('INPUT_SCHEMA: a choice between fields (oneOf of required) is named', () => {
+    const cat = [
+      connector('x', 'X', {
+        auth: { kind: 'none' },
+        actions: [
+          action(
+            'wait',
+            'Wait',
+            { type: 'object', properties: { ms: { type: 'integer' }, until: { type: 'string' } }, oneOf: [{ required: ['ms'] }, { required: ['until'] }] },
+            { requiresConnection: false },
+          ),
+        ],
+      }),
+      ...catalog,
+    ];
+    const none = flowOf([{ kind: 'action', id: 'w', connector: 'x', action: 'wait', input: {} }], 'w');
+    expect(validateFlow(none, cat)).toEqual([
+      { code: ProblemCode.INPUT_SCHEMA, pointer: '/steps/w/input', stepId: 'w', message: 'Step "w": the input needs "ms" or "until".' },
+    ]);
+    const both = flowOf([{ kind: 'action', id: 'w', connector: 'x', action: 'wait', input: { ms: 5, until: e('$trigger.at') } }], 'w');
+    expect(validateFlow(both, cat).map((p) => p.message)).toEqual(['Step "w": the input must use only one of "ms" or "until".']);
+  });
+
   it('INVALID_CONNECTOR_SCHEMA when a connector ships a schema ajv cannot compile', () => {
     const cat = [
       connector('x', 'X', { actions: [action('a', 'A', { type: 'object', properties: { v: { $ref: '#/$defs/missing' } } }, { requiresConnection: false })] }),

@@ -242,6 +242,12 @@ function checkActionStep(
 // (which keys exist, how many items); the others depend on the values the expressions will produce.
 const STRUCTURAL_KEYWORDS = new Set(['required', 'additionalProperties', 'minProperties', 'maxProperties', 'minItems', 'maxItems', 'type', 'dependentRequired', 'propertyNames']);
 
+/** Judges only which keys exist / how many items there are, so expressions below do not change the verdict. */
+function isStructural(error: ErrorObject, schema: JsonSchema): boolean {
+  if (STRUCTURAL_KEYWORDS.has(error.keyword)) return true;
+  return (error.keyword === 'anyOf' || error.keyword === 'oneOf') && requiredAlternatives(schema, error.schemaPath) !== undefined;
+}
+
 function isAtOrBelow(path: readonly string[], prefix: readonly string[]): boolean {
   return prefix.length <= path.length && prefix.every((s, i) => path[i] === s);
 }
@@ -272,7 +278,7 @@ function checkInputAgainstSchema(
     const path = parsePointer(e.instancePath);
     if (mapperPaths.some((m) => isAtOrBelow(path, m))) return false;
     if (expressionPaths.some((x) => isAtOrBelow(path, x))) return false;
-    if (expressionPaths.some((x) => isAtOrBelow(x, path)) && !STRUCTURAL_KEYWORDS.has(e.keyword)) return false;
+    if (expressionPaths.some((x) => isAtOrBelow(x, path)) && !isStructural(e, schema)) return false;
     return true;
   });
   // An anyOf/oneOf that failed: say so once, instead of listing why each alternative failed.
@@ -280,7 +286,33 @@ function checkInputAgainstSchema(
   errors = errors.filter(
     (e) => !alternatives.some((a) => a !== e && e.schemaPath.startsWith(a.schemaPath + '/') && isAtOrBelow(parsePointer(e.instancePath), parsePointer(a.instancePath))),
   );
-  for (const error of errors) reportSchemaError(error, input, base, what, owner, add);
+  for (const error of errors) {
+    const choice = error.keyword === 'anyOf' || error.keyword === 'oneOf' ? requiredAlternatives(schema, error.schemaPath) : undefined;
+    if (choice) reportFieldChoice(error, choice, base, owner, add);
+    else reportSchemaError(error, input, base, what, owner, add);
+  }
+}
+
+/** For `oneOf: [{ required: ['ms'] }, { required: ['until'] }]`: the field sets to choose from. */
+function requiredAlternatives(schema: JsonSchema, schemaPath: string): string[][] | undefined {
+  if (!schemaPath.startsWith('#')) return undefined;
+  const node = valueAtPointer(schema, parsePointer(schemaPath.slice(1)));
+  if (!Array.isArray(node) || node.length === 0) return undefined;
+  const sets: string[][] = [];
+  for (const alt of node) {
+    if (!alt || typeof alt !== 'object' || Object.keys(alt).some((k) => k !== 'required') || !Array.isArray((alt as { required?: unknown }).required)) return undefined;
+    sets.push(((alt as { required: unknown[] }).required).map(String));
+  }
+  return sets;
+}
+
+function reportFieldChoice(error: ErrorObject, sets: string[][], base: Segments, owner: Owner, add: AddProblem): void {
+  const path = parsePointer(error.instancePath);
+  const where = path.length === 0 ? 'the input' : `field "${fieldPath(path)}"`;
+  const options = sets.map((set) => set.map((f) => `"${f}"`).join(' and ')).join(' or ');
+  const several = Array.isArray((error.params as { passingSchemas?: unknown }).passingSchemas);
+  const message = several ? `${where} must use only one of ${options}` : `${where} needs ${options}`;
+  add(ProblemCode.INPUT_SCHEMA, [...base, ...path], `${owner.label}: ${message}.`, owner.stepId);
 }
 
 function reportSchemaError(error: ErrorObject, input: unknown, base: Segments, what: string, owner: Owner, add: AddProblem): void {
