@@ -13,6 +13,8 @@ import { CriteriaError, type Criteria, matchesCriteria, parseCriteria, validateC
 import type { CrmRecord, CrmStore, PageCursor } from './crm.store.js';
 
 const MAX_FIELDS = 50;
+/** page_token reaches at most this many records (Zoho v8 getRecords) */
+const MAX_TOKEN_REACH = 100_000;
 const RECYCLE_BIN_DAYS = 60;
 
 export interface RecordRouteDeps {
@@ -50,7 +52,7 @@ function fieldsParam(req: Request, required: boolean): string[] | undefined {
   const raw = req.query.fields;
   if (raw === undefined || raw === '') {
     if (required) {
-      throw new CrmError(400, CrmErrorCode.RequiredParamMissing, 'One of the expected parameter is missing: pass fields=Field_A,Field_B (at most 50)', {
+      throw new CrmError(400, CrmErrorCode.RequiredParamMissing, 'required param is missing: pass fields=Field_A,Field_B (at most 50 field API names)', {
         param_name: 'fields',
       });
     }
@@ -58,7 +60,7 @@ function fieldsParam(req: Request, required: boolean): string[] | undefined {
   }
   const fields = String(raw).split(',').map((f) => f.trim()).filter(Boolean);
   if (fields.length > MAX_FIELDS) {
-    throw new CrmError(400, CrmErrorCode.LimitExceeded, `at most ${MAX_FIELDS} fields can be requested`, { param_name: 'fields', limit: MAX_FIELDS });
+    throw new CrmError(400, CrmErrorCode.LimitExceeded, `limit exceeded: at most ${MAX_FIELDS} fields can be requested`, { param_name: 'fields', limit: MAX_FIELDS });
   }
   return fields;
 }
@@ -131,7 +133,7 @@ function searchRecords(store: CrmStore, caller: CrmCaller, module: CrmModuleDef,
       throw error;
     }
   } else if (email === undefined && phone === undefined && word === undefined) {
-    throw new CrmError(400, CrmErrorCode.RequiredParamMissing, 'One of the expected parameter is missing: pass criteria, email, phone or word', {
+    throw new CrmError(400, CrmErrorCode.RequiredParamMissing, 'required param is missing: pass criteria, email, phone or word', {
       param_name: 'criteria',
     });
   }
@@ -158,9 +160,14 @@ function searchRecords(store: CrmStore, caller: CrmCaller, module: CrmModuleDef,
 export function registerRecordRoutes(router: Router, deps: RecordRouteDeps): void {
   const { ctx, store, records } = deps;
 
-  const actorOf = (caller: CrmCaller): WriteActor => ({
-    orgId: caller.orgId, userId: caller.crmUserId, now: ctx.clock.now(), apiBase: caller.apiBase,
-  });
+  const actorOf = (caller: CrmCaller, req?: Request): WriteActor => {
+    const raw = req?.header('if-unmodified-since');
+    const unmodifiedSince = raw ? Date.parse(raw) : undefined;
+    if (raw && Number.isNaN(unmodifiedSince)) {
+      throw new CrmError(400, CrmErrorCode.InvalidData, 'If-Unmodified-Since must be an ISO 8601 date-time', { header_name: 'If-Unmodified-Since' });
+    }
+    return { orgId: caller.orgId, userId: caller.crmUserId, now: ctx.clock.now(), apiBase: caller.apiBase, unmodifiedSince };
+  };
 
   const dataArray = (req: Request): unknown[] => {
     const data = (req.body as { data?: unknown } | undefined)?.data;
@@ -197,7 +204,8 @@ export function registerRecordRoutes(router: Router, deps: RecordRouteDeps): voi
   };
 
   const sendBatch = (res: Response, results: ReturnType<CrmRecords['insert']>, allOk: number) => {
-    res.status(batchStatus(results, allOk)).json({ data: results });
+    const allModified = results.length > 0 && results.every((r) => r.code === CrmErrorCode.AlreadyModified);
+    res.status(allModified ? 412 : batchStatus(results, allOk)).json({ data: results });
   };
 
   // --- list
@@ -213,29 +221,44 @@ export function registerRecordRoutes(router: Router, deps: RecordRouteDeps): voi
     const perPage = intParam(req, 'per_page', limits.maxPerPage, 1, limits.maxPerPage);
     const tokenRaw = req.query.page_token;
     if (tokenRaw !== undefined && req.query.page !== undefined) {
-      throw new CrmError(400, CrmErrorCode.InvalidData, 'page and page_token cannot be used together; drop page', { param_name: 'page' });
+      throw new CrmError(400, CrmErrorCode.AmbiguityDuringProcessing, 'page and page_token cannot be used together; drop page', {
+        ambiguity_due_to: [{ param_name: 'page' }, { param_name: 'page_token' }],
+      });
     }
-    let sortBy = String(req.query.sort_by ?? 'id') as SortBy;
-    let sortOrder = String(req.query.sort_order ?? 'desc') as SortOrder;
+    const sortBy = String(req.query.sort_by ?? 'id') as SortBy;
+    const sortOrder = String(req.query.sort_order ?? 'desc') as SortOrder;
     if (!['id', 'Created_Time', 'Modified_Time'].includes(sortBy)) {
-      throw new CrmError(400, CrmErrorCode.InvalidData, 'sort_by must be id, Created_Time or Modified_Time', { param_name: 'sort_by' });
+      throw new CrmError(400, CrmErrorCode.InvalidData, 'invalid data: sort_by must be id, Created_Time or Modified_Time', {
+        param_name: 'sort_by', supported_values: ['id', 'Created_Time', 'Modified_Time'],
+      });
     }
     if (!['asc', 'desc'].includes(sortOrder)) {
-      throw new CrmError(400, CrmErrorCode.InvalidData, 'sort_order must be asc or desc', { param_name: 'sort_order' });
+      throw new CrmError(400, CrmErrorCode.InvalidData, 'invalid data: sort_order must be asc or desc', {
+        param_name: 'sort_order', supported_values: ['asc', 'desc'],
+      });
     }
+    // a page token is bound to the query it came from: same fields, per_page, sort and ids
+    const binding = JSON.stringify([fields, perPage, sortBy, sortOrder, req.query.ids ?? null]);
     let modifiedSince = ifModifiedSince(req);
     let cursor: PageCursor | undefined;
     if (tokenRaw !== undefined) {
       cursor = store.pageTokens.get(String(tokenRaw));
-      if (!cursor || cursor.orgId !== caller.orgId || cursor.userId !== caller.zohoUserId || cursor.module !== module.apiName) {
-        throw new CrmError(400, CrmErrorCode.InvalidData, 'the page_token given seems to be invalid for this user and module', { param_name: 'page_token' });
+      if (!cursor || cursor.orgId !== caller.orgId || cursor.userId !== caller.zohoUserId || cursor.module !== module.apiName || cursor.binding !== binding) {
+        throw new CrmError(400, CrmErrorCode.TokenBoundDataMismatch, 'The page_token given seems to be invalid or input param is added or altered or deleted', {
+          param_name: 'page_token',
+        });
       }
       if (cursor.expiresAt <= ctx.clock.now()) {
         store.pageTokens.delete(String(tokenRaw));
-        throw new CrmError(400, CrmErrorCode.InvalidData, 'the page_token has expired; start again from page 1', { param_name: 'page_token' });
+        throw new CrmError(400, CrmErrorCode.ExpiredValue, 'Page token expired; start again from page 1', {
+          api_name: 'page_token', json_path: '$.query.page_token',
+        });
       }
-      sortBy = cursor.sortBy;
-      sortOrder = cursor.sortOrder;
+      if (cursor.served >= MAX_TOKEN_REACH) {
+        throw new CrmError(400, CrmErrorCode.PaginationLimitExceeded, `You can only get upto ${MAX_TOKEN_REACH} records using page_token param`, {
+          param_name: 'page_token',
+        });
+      }
       modifiedSince = cursor.modifiedSince;
     }
     let pool = store.moduleRecords(caller.orgId, module.apiName);
@@ -252,7 +275,7 @@ export function registerRecordRoutes(router: Router, deps: RecordRouteDeps): voi
       const after = cursor.after;
       start = all.findIndex((r) => compare({ key: sortKey(r, sortBy), id: r.id }, after, sortOrder) > 0);
       if (start < 0) start = all.length;
-      end = Math.min(all.length, start + perPage);
+      end = Math.min(all.length, start + perPage, start + MAX_TOKEN_REACH - cursor.served);
       page = cursor.page + 1;
     } else {
       page = intParam(req, 'page', 1, 1, Number.MAX_SAFE_INTEGER);
@@ -283,6 +306,7 @@ export function registerRecordRoutes(router: Router, deps: RecordRouteDeps): voi
       store.pageTokens.set(nextToken, {
         orgId: caller.orgId, userId: caller.zohoUserId, module: module.apiName, sortBy, sortOrder,
         after: { key: sortKey(last, sortBy), id: last.id }, page, modifiedSince, expiresAt,
+        binding, served: (cursor?.served ?? start) + slice.length,
       });
       tokenExpiry = store.time(caller.orgId, expiresAt);
     }
@@ -370,7 +394,7 @@ export function registerRecordRoutes(router: Router, deps: RecordRouteDeps): voi
     };
     res.json({
       data: slice.map(({ d, kind }) => ({
-        deleted_by: user(d.deletedBy),
+        deleted_by: kind === 'permanent' ? null : user(d.deletedBy),
         id: d.id,
         display_name: kind === 'permanent' ? null : d.displayName,
         type: kind,
@@ -394,18 +418,15 @@ export function registerRecordRoutes(router: Router, deps: RecordRouteDeps): voi
     const caller = callerOf(res);
     const module = moduleOf(req);
     requireScope(caller, 'modules', scopeSubs(module), 'CREATE');
-    requireScope(caller, 'modules', scopeSubs(module), 'UPDATE');
     const data = dataArray(req);
-    const results = records.upsert(actorOf(caller), module, data, duplicateCheckFields(req, module));
-    const allInserted = results.every((r) => r.action === 'insert');
-    sendBatch(res, results, allInserted ? 201 : 200);
+    sendBatch(res, records.upsert(actorOf(caller, req), module, data, duplicateCheckFields(req, module)), 200);
   });
 
   router.put('/:module', (req, res) => {
     const caller = callerOf(res);
     const module = moduleOf(req);
     requireScope(caller, 'modules', scopeSubs(module), 'UPDATE');
-    sendBatch(res, records.update(actorOf(caller), module, dataArray(req)), 200);
+    sendBatch(res, records.update(actorOf(caller, req), module, dataArray(req)), 200);
   });
 
   router.put('/:module/:id', (req, res) => {
@@ -417,7 +438,7 @@ export function registerRecordRoutes(router: Router, deps: RecordRouteDeps): voi
       throw new CrmError(400, CrmErrorCode.LimitExceeded, 'updating one record by id takes exactly one item in data', { limit: 1 });
     }
     const item = { ...(data[0] as Record<string, unknown>), id: String(req.params.id) };
-    sendBatch(res, records.update(actorOf(caller), module, [item]), 200);
+    sendBatch(res, records.update(actorOf(caller, req), module, [item]), 200);
   });
 
   const deleteIds = (req: Request, res: Response, ids: string[]) => {
@@ -435,7 +456,7 @@ export function registerRecordRoutes(router: Router, deps: RecordRouteDeps): voi
     const raw = req.query.ids;
     const ids = raw === undefined ? [] : String(raw).split(',').map((s) => s.trim()).filter(Boolean);
     if (ids.length === 0) {
-      throw new CrmError(400, CrmErrorCode.RequiredParamMissing, 'One of the expected parameter is missing: pass ids=<id>,<id> (at most 100)', { param_name: 'ids' });
+      throw new CrmError(400, CrmErrorCode.RequiredParamMissing, 'required param is missing: pass ids=<id>,<id> (at most 100)', { param_name: 'ids' });
     }
     deleteIds(req, res, ids);
   });

@@ -112,7 +112,7 @@ describe('CRM records over HTTP', () => {
     });
     expect(res.status).toBe(200);
     expect(res.body.data[0]).toMatchObject({ code: 'SUCCESS', action: 'update', duplicate_field: 'Email', message: 'record updated' });
-    expect(res.body.data[1]).toMatchObject({ code: 'SUCCESS', action: 'insert', duplicate_field: null, message: 'record added' });
+    expect(res.body.data[1]).toMatchObject({ code: 'SUCCESS', action: 'insert', message: 'record added' });
     const ada = await h.call<Rows>('GET', '/Contacts/search?email=ada@zylker.example');
     expect(ada.body.data).toHaveLength(1);
     expect(ada.body.data[0]).toMatchObject({ Full_Name: 'Augusta Ada Lovelace' });
@@ -125,6 +125,20 @@ describe('CRM records over HTTP', () => {
     const ambiguous = await h.call<Rows>('POST', '/Contacts/upsert', { body: { data: [{ Last_Name: 'X', Department: 'Ops' }], duplicate_check_fields: ['Department'] } });
     expect(ambiguous.status).toBe(400);
     expect(ambiguous.body.data[0]).toMatchObject({ code: 'DUPLICATE_DATA', details: { api_name: 'Department', more_records: true } });
+
+    // If-Unmodified-Since older than the record's last change → ALREADY_MODIFIED (412 when every record fails)
+    const clock = h.running.sandbox.context.clock;
+    const stale = new Date(clock.now() - 60_000).toISOString();
+    clock.advance(1000);
+    const refused = await h.call<Rows>('POST', '/Accounts/upsert', { body: { data: [{ Account_Name: 'Initech', Phone: '+1 7' }] }, headers: { 'If-Unmodified-Since': stale } });
+    expect(refused.status).toBe(412);
+    expect(refused.body.data[0]).toMatchObject({ code: 'ALREADY_MODIFIED', status: 'error', details: { id: expect.any(String) } });
+    const fresh = await h.call<Rows>('POST', '/Accounts/upsert', { body: { data: [{ Account_Name: 'Initech', Phone: '+1 7' }] }, headers: { 'If-Unmodified-Since': new Date(clock.now()).toISOString() } });
+    expect(fresh.status).toBe(200);
+
+    const unknownField = await h.call<Rows>('POST', '/Accounts', { body: { data: [{ Account_Name: 'Typo Co', Acount_Type: 'Customer' }] } });
+    expect(unknownField.status).toBe(400);
+    expect(unknownField.body.data[0]).toMatchObject({ code: 'INVALID_DATA', details: { api_name: 'Acount_Type', json_path: '$.data[0].Acount_Type' } });
   });
 
   it('pages 2,500 accounts: page 11 is refused, page_token continues to the end', async () => {
@@ -142,11 +156,14 @@ describe('CRM records over HTTP', () => {
     const tenth = await h.call<Rows>('GET', '/Accounts?fields=Account_Name&page=10&sort_order=asc');
     let token = tenth.body.info!.next_page_token as string | null;
     expect(tenth.body.info).toMatchObject({ more_records: true, next_page_token: expect.any(String), page_token_expiry: expect.any(String) });
-    const both = await h.call('GET', `/Accounts?fields=Account_Name&page=2&page_token=${token}`);
+    const both = await h.call('GET', `/Accounts?fields=Account_Name&page=2&page_token=${token}&sort_order=asc`);
     expect(both.status).toBe(400);
+    expect(both.body).toMatchObject({ code: 'AMBIGUITY_DURING_PROCESSING' });
+    const altered = await h.call('GET', `/Accounts?fields=Account_Name,Phone&page_token=${token}&sort_order=asc`);
+    expect(altered.body).toMatchObject({ code: 'TOKEN_BOUND_DATA_MISMATCH', details: { param_name: 'page_token' } });
     let pages = 0;
     while (token && pages < 10) {
-      const res = await h.call<Rows>('GET', `/Accounts?fields=Account_Name&page_token=${token}`);
+      const res = await h.call<Rows>('GET', `/Accounts?fields=Account_Name&page_token=${token}&sort_order=asc`);
       expect(res.status).toBe(200);
       for (const r of res.body.data) ids.add(String(r.id));
       token = res.body.info!.next_page_token as string | null;
@@ -164,7 +181,7 @@ describe('CRM records over HTTP', () => {
     await h.refresh();
     const expired = await h.call('GET', `/Accounts?fields=Account_Name&page_token=${again.body.info!.next_page_token}`);
     expect(expired.status).toBe(400);
-    expect(expired.body).toMatchObject({ code: 'INVALID_DATA', details: { param_name: 'page_token' } });
+    expect(expired.body).toMatchObject({ code: 'EXPIRED_VALUE', details: { api_name: 'page_token' } });
   });
 
   it('answers 204 for an empty module and 304 when nothing changed since If-Modified-Since', async () => {

@@ -15,6 +15,8 @@ export interface WriteActor {
   now: number;
   /** `${api_domain}/crm/v8`, for watch callbacks' resource_uri */
   apiBase: string;
+  /** If-Unmodified-Since: updating a record modified after this → ALREADY_MODIFIED */
+  unmodifiedSince?: number;
 }
 
 export type RecordResult = Record<string, unknown> & { status: 'success' | 'error' };
@@ -111,12 +113,16 @@ export class CrmRecords {
     }
   }
 
-  /** Validated values to write from one input item (unknown and read-only fields are ignored, as Zoho does). */
+  /** Validated values to write from one input item: unknown field API names are refused, read-only fields ignored. */
   private valuesFrom(actor: WriteActor, module: CrmModuleDef, item: unknown, index: number, mode: 'insert' | 'update'): Record<string, unknown> {
     if (!item || typeof item !== 'object' || Array.isArray(item)) {
       reject(CrmErrorCode.InvalidData, 'invalid data', { expected_data_type: 'jsonobject', json_path: `$.data[${index}]` });
     }
     const input = item as Record<string, unknown>;
+    for (const key of Object.keys(input)) {
+      if (key === 'id' || key.startsWith('$') || module.fields.some((f) => f.apiName === key)) continue;
+      reject(CrmErrorCode.InvalidData, 'the field api name given seems to be invalid', { api_name: key, json_path: `$.data[${index}].${key}` });
+    }
     const values: Record<string, unknown> = {};
     for (const field of module.fields) {
       if (field.readOnly || !(field.apiName in input)) continue;
@@ -153,24 +159,40 @@ export class CrmRecords {
       .filter((r) => r.id !== exceptId && this.sameValue(r.values[apiName], value));
   }
 
+  private duplicateDetails(module: CrmModuleDef, apiName: string, index: number, duplicates: CrmRecord[]): Record<string, unknown> {
+    const duplicate = duplicates[0]!;
+    const owner = this.store.userById(String(duplicate.values.Owner ?? duplicate.createdBy));
+    return {
+      api_name: apiName,
+      json_path: `$.data[${index}].${apiName}`,
+      id: duplicate.id,
+      duplicate_record: {
+        id: duplicate.id,
+        module: { api_name: module.apiName, id: module.moduleId },
+        Owner: { name: owner?.name ?? '', id: owner?.id ?? '', zuid: owner?.id ?? '' },
+      },
+      more_records: duplicates.length > 1,
+    };
+  }
+
+  /** ALREADY_MODIFIED when If-Unmodified-Since is older than the record's last change. */
+  private checkUnmodified(actor: WriteActor, record: CrmRecord): void {
+    if (actor.unmodifiedSince === undefined || record.modifiedTime <= actor.unmodifiedSince) return;
+    throw new RecordRejected({
+      code: CrmErrorCode.AlreadyModified,
+      details: this.successDetails(record),
+      message: 'the record was modified after the time given in If-Unmodified-Since',
+      status: 'error',
+    });
+  }
+
   /** DUPLICATE_DATA when a unique field (or a requested duplicate-check field) already holds the value. */
   private checkDuplicates(actor: WriteActor, module: CrmModuleDef, values: Record<string, unknown>, index: number, extraFields: string[], exceptId?: string): void {
     const fields = new Set([...module.fields.filter((f) => f.unique).map((f) => f.apiName), ...extraFields]);
     for (const apiName of fields) {
       if (!(apiName in values)) continue;
-      const [duplicate] = this.matching(actor.orgId, module, apiName, values[apiName], exceptId);
-      if (duplicate) {
-        const owner = this.store.userById(String(duplicate.values.Owner ?? duplicate.createdBy));
-        reject(CrmErrorCode.DuplicateData, 'duplicate data', {
-          api_name: apiName,
-          json_path: `$.data[${index}].${apiName}`,
-          duplicate_record: {
-            id: duplicate.id,
-            module: { api_name: module.apiName, id: module.moduleId },
-            Owner: { name: owner?.name ?? '', id: owner?.id ?? '', zuid: owner?.id ?? '' },
-          },
-        });
-      }
+      const duplicates = this.matching(actor.orgId, module, apiName, values[apiName], exceptId);
+      if (duplicates.length > 0) reject(CrmErrorCode.DuplicateData, 'duplicate data', this.duplicateDetails(module, apiName, index, duplicates));
     }
   }
 
@@ -242,6 +264,7 @@ export class CrmRecords {
             api_name: 'id', json_path: `$.data[${index}].id`, expected_data_type: 'bigint',
           });
         }
+        this.checkUnmodified(actor, record!);
         const values = this.valuesFrom(actor, module, item, index, 'update');
         this.checkDuplicates(actor, module, values, index, [], record!.id);
         const changed = this.apply(actor, record!, values);
@@ -255,7 +278,8 @@ export class CrmRecords {
 
   /**
    * Insert-or-update by duplicate_check_fields (default: the module's system field, then its unique fields).
-   * The first field with a match decides; several records matching that field → DUPLICATE_DATA (ambiguous).
+   * The first field with a match decides; several records matching that field → DUPLICATE_DATA with
+   * `more_records: true` (Zoho does not document this case; apis.md G4).
    */
   upsert(actor: WriteActor, module: CrmModuleDef, items: unknown[], duplicateCheckFields?: string[]): RecordResult[] {
     const checkFields = duplicateCheckFields ?? [
@@ -272,12 +296,8 @@ export class CrmRecords {
         for (const apiName of checkFields) {
           const matches = this.matching(actor.orgId, module, apiName, partial[apiName]);
           if (matches.length > 1) {
-            reject(CrmErrorCode.DuplicateData, 'more than one record matches the duplicate check field; upsert cannot choose', {
-              api_name: apiName,
-              json_path: `$.data[${index}].${apiName}`,
-              more_records: true,
-              duplicate_record: { id: matches[0]!.id, module: { api_name: module.apiName, id: module.moduleId } },
-            });
+            reject(CrmErrorCode.DuplicateData, 'duplicate data: more than one record matches the duplicate check field, so upsert cannot choose',
+              this.duplicateDetails(module, apiName, index, matches));
           }
           if (matches.length === 1) {
             target = matches[0];
@@ -286,6 +306,7 @@ export class CrmRecords {
           }
         }
         if (target) {
+          this.checkUnmodified(actor, target);
           this.checkDuplicates(actor, module, partial, index, [], target.id);
           const changed = this.apply(actor, target, partial);
           changes.set(target.id, { ...(changes.get(target.id) ?? {}), ...changed });
@@ -298,8 +319,10 @@ export class CrmRecords {
         this.checkDuplicates(actor, module, values, index, []);
         const record = this.create(actor, module, values);
         created.push(record.id);
+        // Zoho's own example names the checked field on inserts too; null when the record carried none of them
+        const checked = checkFields.find((f) => partial[f] !== undefined && partial[f] !== null) ?? null;
         return {
-          code: 'SUCCESS', duplicate_field: null, action: 'insert',
+          code: 'SUCCESS', duplicate_field: checked, action: 'insert',
           details: this.successDetails(record), message: 'record added', status: 'success',
         };
       }),
@@ -314,7 +337,7 @@ export class CrmRecords {
     const results = ids.map((id) => {
       const record = this.store.get(actor.orgId, module.apiName, id);
       if (!record) {
-        return { code: 'INVALID_DATA', details: { id }, message: 'the id given seems to be invalid', status: 'error' } as RecordResult;
+        return { code: 'INVALID_DATA', details: { id }, message: 'record not deleted', status: 'error' } as RecordResult;
       }
       this.store.records.delete(id);
       this.store.deleted.push({

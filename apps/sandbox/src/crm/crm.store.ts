@@ -54,6 +54,10 @@ export interface PageCursor {
   page: number;
   modifiedSince?: number;
   expiresAt: number;
+  /** the request parameters the token is bound to (changing them → TOKEN_BOUND_DATA_MISMATCH) */
+  binding: string;
+  /** records served so far through page and page_token (page_token reaches 100,000) */
+  served: number;
 }
 
 export interface CrmUserRef {

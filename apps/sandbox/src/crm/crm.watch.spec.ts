@@ -49,7 +49,7 @@ describe('CRM notifications (watch)', () => {
         }],
       },
     });
-    expect(sub.status).toBe(200);
+    expect(sub.status).toBe(201);
     expect(sub.body.watch[0]).toMatchObject({
       code: 'SUCCESS', status: 'success',
       details: { events: expect.arrayContaining([expect.objectContaining({ resource_name: 'Accounts', channel_id: '1000000068001' })]) },
@@ -77,8 +77,8 @@ describe('CRM notifications (watch)', () => {
 
     const list = await h.call<{ watch: Array<Record<string, unknown>> }>('GET', '/actions/watch');
     expect(list.body.watch.map((w) => [w.resource_name, w.events])).toEqual([
-      ['Accounts', ['create', 'edit', 'delete']],
-      ['Contacts', ['create']],
+      ['Accounts', ['Accounts.create', 'Accounts.edit', 'Accounts.delete']],
+      ['Contacts', ['Contacts.create']],
     ]);
 
     // default expiry is one hour (limits.crm.watchDefaultExpiryMs): afterwards nothing fires and GET lists nothing
@@ -113,12 +113,14 @@ describe('CRM notifications (watch)', () => {
     const patched = await h.call('PATCH', '/actions/watch', { body: { watch: [{ channel_id: 7, events: ['Accounts.edit'], _delete_events: true }] } });
     expect(patched.status).toBe(200);
     let list = await h.call<{ watch: Array<Record<string, unknown>> }>('GET', '/actions/watch?channel_id=7');
-    expect(list.body.watch[0]!.events).toEqual(['create', 'delete']);
+    expect(list.body.watch[0]!.events).toEqual(['Accounts.create', 'Accounts.delete']);
     await h.call('PUT', '/actions/watch', { body: { watch: [{ channel_id: 7, events: ['Contacts.edit'], notify_url: receiver.url, token: 't2' }] } });
     list = await h.call<{ watch: Array<Record<string, unknown>> }>('GET', '/actions/watch');
-    expect(list.body.watch).toEqual([expect.objectContaining({ resource_name: 'Contacts', events: ['edit'], token: 't2' })]);
+    expect(list.body.watch).toEqual([expect.objectContaining({ resource_name: 'Contacts', events: ['Contacts.edit'], token: 't2' })]);
     const removed = await h.call<{ watch: Array<Record<string, unknown>> }>('DELETE', '/actions/watch?channel_ids=7');
-    expect(removed.body.watch[0]).toMatchObject({ code: 'SUCCESS' });
+    expect(removed.body.watch).toEqual([
+      { code: 'SUCCESS', status: 'success', message: 'Successfully un-subscribed from actions-watch', details: { resource_uri: `${h.base}/Contacts`, resource_id: expect.any(String), channel_id: '7' } },
+    ]);
     expect((await h.call('GET', '/actions/watch')).status).toBe(204);
     const noScope = await startCrmHarness({}, { scopes: ['ZohoCRM.modules.ALL'] });
     try {

@@ -70,7 +70,7 @@ export class CrmWatch {
       }
     });
     const ok = results.filter((r) => r.status === 'success').length;
-    const httpStatus = ok === results.length ? (method === 'POST' ? 200 : 200) : ok === 0 ? 400 : 207;
+    const httpStatus = ok === results.length ? (method === 'POST' ? 201 : 200) : ok === 0 ? 400 : 207;
     return { httpStatus, body: { watch: results } };
   }
 
@@ -162,8 +162,7 @@ export class CrmWatch {
     return {
       code: 'SUCCESS',
       status: 'success',
-      message:
-        method === 'POST' ? 'Successfully subscribed for actions-watch of the given module' : 'Successfully updated the subscribe details',
+      message: 'Successfully subscribed for actions-watch of the given module',
       details: { events: this.eventsDetail(channel, apiBase) },
     };
   }
@@ -215,7 +214,7 @@ export class CrmWatch {
         if (filter.module && module.toLowerCase() !== filter.module.toLowerCase()) continue;
         out.push({
           channel_id: channel.channelId,
-          events: channel.events.filter((e) => e.module === module).map((e) => e.operation),
+          events: channel.events.filter((e) => e.module === module).map((e) => `${module}.${e.operation}`),
           channel_expiry: this.store.time(orgId, channel.expiresAt),
           resource_uri: this.resourceUri(apiBase, module),
           resource_id: findModule(module)!.moduleId,
@@ -224,27 +223,33 @@ export class CrmWatch {
           notify_url: channel.notifyUrl,
           notify_on_related_action: channel.notifyOnRelatedAction,
           return_affected_field_values: channel.returnAffectedFieldValues,
+          fields: null,
+          notification_condition: null,
         });
       }
     }
     return out;
   }
 
-  /** DELETE /actions/watch?channel_ids=… */
+  /** DELETE /actions/watch?channel_ids=… — one result per (channel, module) unsubscribed. */
   remove(orgId: string, apiBase: string, channelIds: string[]): { httpStatus: number; body: unknown } {
-    const results = channelIds.map((id) => {
+    const results: WatchItemResult[] = [];
+    for (const id of channelIds) {
       const channel = this.active(orgId).find((c) => c.channelId === id);
       if (!channel) {
-        return { code: 'INVALID_DATA', status: 'error', message: 'the given channel_id does not exist or has expired', details: { channel_id: id } };
+        results.push({ code: 'INVALID_DATA', status: 'error', message: 'the given channel_id does not exist or has expired', details: { channel_id: id } });
+        continue;
       }
       this.store.channels = this.store.channels.filter((c) => c !== channel);
-      return {
-        code: 'SUCCESS',
-        status: 'success',
-        message: 'Successfully unsubscribed from actions-watch',
-        details: { events: this.eventsDetail(channel, apiBase) },
-      };
-    });
+      for (const module of [...new Set(channel.events.map((e) => e.module))]) {
+        results.push({
+          code: 'SUCCESS',
+          status: 'success',
+          message: 'Successfully un-subscribed from actions-watch',
+          details: { resource_uri: this.resourceUri(apiBase, module), resource_id: findModule(module)!.moduleId, channel_id: channel.channelId },
+        });
+      }
+    }
     const ok = results.filter((r) => r.status === 'success').length;
     return { httpStatus: ok === results.length ? 200 : ok === 0 ? 400 : 207, body: { watch: results } };
   }
