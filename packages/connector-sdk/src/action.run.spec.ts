@@ -118,6 +118,9 @@ describe('dynamic options and trigger helpers', () => {
       'yellow',
     ]);
     await expect(loadDynamicOptions(echoConnector, 'sizes', ctx)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(
+      loadDynamicOptions(echoConnector, 'colors', createConnectorContext({ connector: echoConnector })),
+    ).rejects.toMatchObject({ code: 'AUTH' });
   });
 
   it('polls with a cursor and lists existing records page by page', async () => {

@@ -50,6 +50,12 @@ export async function loadDynamicOptions(
       retryable: false,
     });
   }
+  if (connector.auth.kind !== 'none' && !ctx.connection) {
+    throw new ConnectorError('AUTH', `Choices from ${connector.title} need a connection; pick one first.`, {
+      retryable: false,
+      needsReconnect: true,
+    });
+  }
   const options = await loader(ctx, dependsOnValues);
   if (!Array.isArray(options)) {
     throw new ConnectorError('VENDOR', `Dynamic options "${optionsKey}" did not return a list.`, { retryable: false });

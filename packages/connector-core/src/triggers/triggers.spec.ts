@@ -173,6 +173,13 @@ describe('generic webhook trigger', () => {
     );
   });
 
+  it('works with a stored config that lacks defaults', async () => {
+    const raw = { signature: { type: 'hmac-sha256' } } as unknown as WebhookTriggerConfig;
+    expect(() => verify(raw, request({ headers: { 'x-signature': sign(body) } }))).not.toThrow();
+    const { events } = await trigger.parseRequest({ config: {} as WebhookTriggerConfig, logger: noopLogger, now: () => now }, request());
+    expect(events).toHaveLength(1);
+  });
+
   it('tells the user how to call it', () => {
     const instructions = trigger.setupInstructions!(signedConfig(), 'https://braid.example/hooks/abc', secret);
     expect(instructions).toMatchObject({ method: 'POST', url: 'https://braid.example/hooks/abc' });

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { ConnectorError, defineTrigger, type WebhookRequest } from '@braid/connector-sdk';
+import { ConnectorError, defineTrigger, validateInput, type JsonSchema, type WebhookRequest } from '@braid/connector-sdk';
 
 export interface WebhookSignatureConfig {
   type: 'none' | 'hmac-sha256';
@@ -94,45 +94,52 @@ export function parseWebhookBody(request: WebhookRequest): unknown {
   return { base64: request.rawBody.toString('base64'), contentType: type };
 }
 
+const webhookConfigSchema: JsonSchema = {
+  type: 'object',
+  properties: {
+    allowedMethods: {
+      type: 'array',
+      title: 'Accepted methods',
+      items: { type: 'string', enum: ['POST', 'PUT', 'PATCH', 'GET'] },
+      minItems: 1,
+      uniqueItems: true,
+      default: ['POST'],
+    },
+    signature: {
+      type: 'object',
+      title: 'Signature check',
+      properties: {
+        type: { type: 'string', enum: ['none', 'hmac-sha256'], default: 'none', title: 'Type' },
+        header: { type: 'string', default: 'x-signature', title: 'Signature header', pattern: '^[A-Za-z0-9-]+$' },
+        encoding: { type: 'string', enum: ['hex', 'base64'], default: 'hex', title: 'Encoding' },
+        prefix: { type: 'string', default: '', title: 'Prefix', description: 'e.g. "sha256="', maxLength: 50 },
+        timestampHeader: { type: 'string', title: 'Timestamp header', pattern: '^[A-Za-z0-9-]+$' },
+        toleranceSeconds: { type: 'integer', minimum: 1, maximum: 86_400, default: 300, title: 'Max age (s)' },
+      },
+      default: {},
+      additionalProperties: false,
+    },
+    eventIdHeader: {
+      type: 'string',
+      title: 'Event id header',
+      description: 'Header with the sender\'s delivery id (duplicates are dropped), e.g. "x-event-id".',
+      pattern: '^[A-Za-z0-9-]+$',
+    },
+  },
+  additionalProperties: false,
+};
+
+/** The config with schema defaults applied (the runtime may hand over a stored config as is). */
+function withDefaults(config: WebhookTriggerConfig): WebhookTriggerConfig {
+  return validateInput<WebhookTriggerConfig>(webhookConfigSchema, config ?? {}, 'webhook configuration');
+}
+
 export const webhookTrigger = defineTrigger<WebhookTriggerConfig>({
   key: 'webhook',
   kind: 'webhook',
   title: 'Incoming webhook',
   description: 'Run the flow when any app POSTs JSON or a form to this flow\'s URL (optionally HMAC-signed).',
-  configSchema: {
-    type: 'object',
-    properties: {
-      allowedMethods: {
-        type: 'array',
-        title: 'Accepted methods',
-        items: { type: 'string', enum: ['POST', 'PUT', 'PATCH', 'GET'] },
-        minItems: 1,
-        uniqueItems: true,
-        default: ['POST'],
-      },
-      signature: {
-        type: 'object',
-        title: 'Signature check',
-        properties: {
-          type: { type: 'string', enum: ['none', 'hmac-sha256'], default: 'none', title: 'Type' },
-          header: { type: 'string', default: 'x-signature', title: 'Signature header', pattern: '^[A-Za-z0-9-]+$' },
-          encoding: { type: 'string', enum: ['hex', 'base64'], default: 'hex', title: 'Encoding' },
-          prefix: { type: 'string', default: '', title: 'Prefix', description: 'e.g. "sha256="', maxLength: 50 },
-          timestampHeader: { type: 'string', title: 'Timestamp header', pattern: '^[A-Za-z0-9-]+$' },
-          toleranceSeconds: { type: 'integer', minimum: 1, maximum: 86_400, default: 300, title: 'Max age (s)' },
-        },
-        default: {},
-        additionalProperties: false,
-      },
-      eventIdHeader: {
-        type: 'string',
-        title: 'Event id header',
-        description: 'Header with the sender\'s delivery id (duplicates are dropped), e.g. "x-event-id".',
-        pattern: '^[A-Za-z0-9-]+$',
-      },
-    },
-    additionalProperties: false,
-  },
+  configSchema: webhookConfigSchema,
   outputSchema: {
     type: 'object',
     properties: {
@@ -152,16 +159,18 @@ export const webhookTrigger = defineTrigger<WebhookTriggerConfig>({
     receivedAt: '2026-01-01T00:00:00.000Z',
   },
   requiresConnection: false,
-  verifyRequest: ({ config, secret, request, now }) => verifyHmacSignature(config.signature, secret, request, now()),
+  verifyRequest: ({ config, secret, request, now }) =>
+    verifyHmacSignature(withDefaults(config).signature, secret, request, now()),
   parseRequest: async (ctx, request) => {
+    const config = withDefaults(ctx.config);
     const method = request.method.toUpperCase();
-    if (!ctx.config.allowedMethods.includes(method)) {
-      throw new ConnectorError('BAD_REQUEST', `This webhook accepts ${ctx.config.allowedMethods.join(', ')}, not ${method}.`, {
+    if (!config.allowedMethods.includes(method)) {
+      throw new ConnectorError('BAD_REQUEST', `This webhook accepts ${config.allowedMethods.join(', ')}, not ${method}.`, {
         retryable: false,
         status: 405,
       });
     }
-    const hidden = new Set([...ALWAYS_HIDDEN_HEADERS, ctx.config.signature.header.toLowerCase()]);
+    const hidden = new Set([...ALWAYS_HIDDEN_HEADERS, config.signature.header.toLowerCase()]);
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.headers)) {
       if (!hidden.has(name.toLowerCase())) headers[name.toLowerCase()] = value;
@@ -173,10 +182,11 @@ export const webhookTrigger = defineTrigger<WebhookTriggerConfig>({
       body: parseWebhookBody(request),
       receivedAt: ctx.now().toISOString(),
     };
-    const id = ctx.config.eventIdHeader ? header(request, ctx.config.eventIdHeader) : undefined;
+    const id = config.eventIdHeader ? header(request, config.eventIdHeader) : undefined;
     return { events: [{ ...(id ? { id } : {}), payload }] };
   },
-  setupInstructions: (config, webhookUrl) => {
+  setupInstructions: (rawConfig, webhookUrl) => {
+    const config = withDefaults(rawConfig);
     const notes = [`Send ${config.allowedMethods.join(' or ')} requests with a JSON or form body to this URL.`];
     if (config.signature.type === 'hmac-sha256') {
       const content = config.signature.timestampHeader

@@ -170,6 +170,29 @@ describe('createHttpClient', () => {
     expect(server.requests).toHaveLength(2);
   });
 
+  it('lets the connector map a persistent 401 (e.g. a scope error) after the one refresh', async () => {
+    server.script('GET /api/scoped', { status: 401, body: { code: 57, message: 'not authorized' } }, { status: 401, body: { code: 57, message: 'not authorized' } });
+    let refreshes = 0;
+    const credentials: CredentialProvider = {
+      getAccessToken: async () => 't1',
+      refreshAccessToken: async () => {
+        refreshes += 1;
+        return 't2';
+      },
+    };
+    const error = await caught(
+      client({
+        credentials,
+        mapError: (response) =>
+          (response.body as { code?: number }).code === 57
+            ? new ConnectorError('AUTH', 'Missing scope', { needsReconnect: false, vendorCode: 57 })
+            : undefined,
+      }).get('/scoped'),
+    );
+    expect(error).toMatchObject({ code: 'AUTH', needsReconnect: false, vendorCode: 57 });
+    expect(refreshes).toBe(1);
+  });
+
   it('fails with AUTH without refreshing when the provider cannot refresh (API token)', async () => {
     server.setValidToken('right');
     const error = await caught(

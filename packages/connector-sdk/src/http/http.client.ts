@@ -294,6 +294,9 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           token = await options.credentials!.refreshAccessToken(token!);
           continue;
         }
+        // Let the connector say what a persistent 401 means (e.g. Books code 57: missing scope, not expiry).
+        const mapped = options.mapError?.(info, { method, url: url.toString() });
+        if (mapped) throw mapped;
         const vendor = extractVendorError(info.body);
         throw new ConnectorError(
           'AUTH',
