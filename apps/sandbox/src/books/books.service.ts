@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
-import type { SandboxContext, SandboxService, SeedRequest } from '../core/sandbox.service.js';
+import type { ConsoleAction, SandboxContext, SandboxService, SeedRequest } from '../core/sandbox.service.js';
+import { booksConsoleActions } from './books.console.js';
 import { registerBillRoutes } from './books.bills.routes.js';
 import { registerContactRoutes } from './books.contacts.routes.js';
 import { BooksErrorCode } from './books.errors.js';
@@ -26,6 +27,7 @@ export class BooksService implements SandboxService {
   readonly store = new BooksStore();
   private ctx?: SandboxContext;
   private limiterInstance?: BooksRateLimiter;
+  private engine?: BooksWebhookEngine;
 
   get limiter(): BooksRateLimiter {
     if (!this.limiterInstance) throw new Error('Books service is not mounted yet');
@@ -36,6 +38,7 @@ export class BooksService implements SandboxService {
     this.ctx = ctx;
     this.limiterInstance = new BooksRateLimiter(ctx);
     const engine = new BooksWebhookEngine(ctx);
+    this.engine = engine;
     for (const dc of ctx.dataCentres) {
       const router = express.Router();
       router.use(ctx.calls.middleware('books', () => ctx.clock.now()));
@@ -62,6 +65,12 @@ export class BooksService implements SandboxService {
       router.use(errorEnvelope());
       app.use(`${dc.prefix}/books/v3`, router);
     }
+  }
+
+  /** Console buttons (rebuilt on each read so the dropdowns list current records). */
+  get consoleActions(): ConsoleAction[] {
+    if (!this.ctx || !this.engine) return [];
+    return booksConsoleActions(this.ctx, this.store, this.engine);
   }
 
   reset(): void {
