@@ -9,3 +9,4 @@ export * from './flow.edit.js';
 export * from './expression.evaluate.js';
 export * from './flow.diff.js';
 export * from './expression.preview.js';
+export * from './step.semantics.js';
