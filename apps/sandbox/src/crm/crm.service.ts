@@ -3,10 +3,11 @@
  * Order per call: call recorder → fault injection → OAuth token → concurrency slot → JSON body → credits → route.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import type { SandboxContext, SandboxService, SeedRequest } from '../core/sandbox.service.js';
+import type { ConsoleAction, SandboxContext, SandboxService, SeedRequest } from '../core/sandbox.service.js';
 import type { DataCentre } from '../core/sandbox.tenants.js';
 import { callerOf, crmAuthMiddleware, requireScope } from './crm.auth.js';
 import { runCoql } from './crm.coql.js';
+import { crmConsoleActions } from './crm.console.js';
 import { CrmError, crmErrorBody, CrmErrorCode } from './crm.errors.js';
 import { crmModules, findModule, moduleFieldsMetadata, moduleMetadata } from './crm.fields.js';
 import { creditCost, CrmLimiter } from './crm.limits.js';
@@ -29,6 +30,7 @@ export class CrmService implements SandboxService {
   readonly name = 'crm' as const;
   readonly title = 'Zoho CRM v8';
   private parts?: CrmParts;
+  readonly consoleActions: ConsoleAction[] = crmConsoleActions(() => this.need().store, () => this.need().records);
 
   /** The store, for tests that seed thousands of records directly. */
   get store(): CrmStore {

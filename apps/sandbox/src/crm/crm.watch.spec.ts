@@ -130,4 +130,30 @@ describe('CRM notifications (watch)', () => {
       await noScope.close();
     }
   });
+
+  it('fires for changes made with the console buttons too', async () => {
+    h = await startCrmHarness();
+    receiver = await startReceiver();
+    await h.call('POST', '/actions/watch', { body: { watch: [{ channel_id: 42, events: ['Accounts.all', 'Addresses.create'], notify_url: `${receiver.url}/cb`, token: 'tok' }] } });
+    const console = async (action: string, values: Record<string, string>) => {
+      const response = await fetch(`${h!.running.url}/_admin/console/crm/${action}`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ values }),
+      });
+      return { status: response.status, body: (await response.json()) as { result?: { details?: { id?: string } }; message?: string } };
+    };
+    const created = await console('create-account', { orgId: '60001234', Account_Name: 'Console Co', Currency: 'EUR' });
+    expect(created.status).toBe(200);
+    const id = created.body.result!.details!.id!;
+    expect((await console('update-field', { id, field: 'Billing_City', value: 'Lyon' })).status).toBe(200);
+    expect((await console('create-address', { accountId: id, Name: 'Depot', Address_Type: 'Shipping', Is_Main: 'false' })).status).toBe(200);
+    const duplicate = await console('create-account', { orgId: '60001234', Account_Name: 'console co' });
+    expect(duplicate.status).toBeGreaterThanOrEqual(400);
+    expect(duplicate.body.message).toContain('DUPLICATE_DATA');
+    expect((await console('delete-record', { id })).status).toBe(200);
+    await h.running.sandbox.context.webhooks.idle();
+    expect(receiver.received.map((r) => `${r.body.module}:${r.body.operation}`)).toEqual([
+      'Accounts:insert', 'Accounts:update', 'Addresses:insert', 'Accounts:delete',
+    ]);
+    expect(receiver.received[0]!.body).toMatchObject({ token: 'tok', resource_uri: `${h.base}/Accounts` });
+  });
 });
