@@ -83,7 +83,7 @@ export function booksConsoleActions(ctx: SandboxContext, store: BooksStore, engi
           customer_id: id, line_items: [{ name: values.description, description: values.description, rate: Number(values.amount) }],
         }, undefined, { send: values.send === 'true' });
         s.books.invoices.set(invoice.invoice_id, invoice);
-        s.fire('invoice', 'created', invoiceDetail(s.books, invoice, s.fmt, ctx.baseUrl()));
+        s.fire('invoice', 'created', invoiceDetail(s.books, invoice, s.fmt));
         return { invoice_id: invoice.invoice_id, invoice_number: invoice.invoice_number, total: invoice.totals.total };
       },
     },
@@ -107,7 +107,7 @@ export function booksConsoleActions(ctx: SandboxContext, store: BooksStore, engi
         });
         commitPayment(s.env, result);
         s.fire('customerpayment', 'created', paymentDetail(s.books, result.payment, s.fmt));
-        for (const inv of result.touched) s.fire('invoice', 'updated', invoiceDetail(s.books, inv, s.fmt, ctx.baseUrl()));
+        for (const inv of result.touched) s.fire('invoice', 'updated', invoiceDetail(s.books, inv, s.fmt));
         return { payment_id: result.payment.payment_id, amount };
       },
     },
@@ -123,7 +123,7 @@ export function booksConsoleActions(ctx: SandboxContext, store: BooksStore, engi
         if (invoice.payment_made > 0) throw new Error(`invoice ${invoice.invoice_number} has payments; delete them first`);
         invoice.state = 'void';
         invoice.modified_ms = s.env.now;
-        s.fire('invoice', 'updated', invoiceDetail(s.books, invoice, s.fmt, ctx.baseUrl()));
+        s.fire('invoice', 'updated', invoiceDetail(s.books, invoice, s.fmt));
         return { invoice_id: id, status: 'void' };
       },
     },

@@ -94,7 +94,7 @@ const statusFilters: Record<string, (status: string) => boolean> = {
 
 export function registerInvoiceRoutes(kit: BooksRouteKit): void {
   const env = (call: BooksCall) => envOf(call, kit.ctx.ids);
-  const detail = (call: BooksCall, inv: Invoice) => invoiceDetail(call.books, inv, call.fmt, kit.ctx.baseUrl());
+  const detail = (call: BooksCall, inv: Invoice) => invoiceDetail(call.books, inv, call.fmt);
   const find = (call: BooksCall) => {
     const inv = call.books.invoices.get(call.param('invoice_id'));
     if (!inv) throw BooksError.notFound('Invoice');
@@ -219,6 +219,18 @@ export function registerInvoiceRoutes(kit: BooksRouteKit): void {
       const inv = find(call);
       if (inv.state !== 'void') throw BooksError.state(`Only void invoices can be marked as draft; ${inv.invoice_number} is ${invoiceStatus(inv, call.fmt)}.`);
       return transition(call, inv, 'draft', 'Status of invoice changed from void to draft.');
+    },
+  });
+  // Emailing is simulated as far as Books' own state goes: the invoice counts as emailed and a draft becomes sent.
+  kit.resource('/invoices/:invoice_id/email', 'invoices', {
+    post: (call) => {
+      const inv = find(call);
+      if (inv.state === 'void') throw BooksError.state(`Invoice ${inv.invoice_number} is void and cannot be emailed.`);
+      inv.is_emailed = true;
+      if (inv.state === 'draft') inv.state = 'sent';
+      inv.modified_ms = call.now;
+      kit.emit(call, 'invoice', 'updated', detail(call, inv));
+      return { message: 'Your invoice has been sent.' };
     },
   });
   kit.resource('/invoices/:invoice_id/payments', 'invoices', {

@@ -118,6 +118,10 @@ describe('Books v3 invoices and customer payments', () => {
     expect(inv.status).toBe('draft');
     expect((await h.call('DELETE', `/invoices/${inv.invoice_id}`)).status).toBe(200);
 
+    const emailed = (await h.call('POST', '/invoices', { body: { customer_id: customer.contact_id, line_items: [{ name: 'Mail', rate: 5 }] } })).body.invoice;
+    expect((await h.call('POST', `/invoices/${emailed.invoice_id}/email`, { body: {} })).body.message).toBe('Your invoice has been sent.');
+    expect((await h.call('GET', `/invoices/${emailed.invoice_id}`)).body.invoice).toMatchObject({ status: 'sent', is_emailed: true });
+
     const sent = (await h.call('POST', '/invoices', {
       body: { customer_id: customer.contact_id, payment_terms: 1, line_items: [{ name: 'Work', rate: 80 }] },
     })).body.invoice;

@@ -147,7 +147,7 @@ export function registerPaymentRoutes(kit: BooksRouteKit): void {
     return payment;
   };
   const emitInvoices = (call: BooksCall, invoices: Invoice[]) => {
-    for (const inv of invoices) kit.emit(call, 'invoice', 'updated', invoiceDetail(call.books, inv, call.fmt, kit.ctx.baseUrl()));
+    for (const inv of invoices) kit.emit(call, 'invoice', 'updated', invoiceDetail(call.books, inv, call.fmt));
   };
   const remove = (call: BooksCall, payment: CustomerPayment) => {
     const record = paymentDetail(call.books, payment, call.fmt);

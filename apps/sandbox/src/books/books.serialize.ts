@@ -240,7 +240,7 @@ export function invoiceSummary(books: OrgBooks, inv: Invoice, fmt: BooksFormat) 
   };
 }
 
-export function invoiceDetail(books: OrgBooks, inv: Invoice, fmt: BooksFormat, baseUrl = '') {
+export function invoiceDetail(books: OrgBooks, inv: Invoice, fmt: BooksFormat) {
   const customer = books.contacts.get(inv.customer_id);
   return {
     ...invoiceSummary(books, inv, fmt),
@@ -256,7 +256,6 @@ export function invoiceDetail(books: OrgBooks, inv: Invoice, fmt: BooksFormat, b
     shipping_address: customer?.shipping_address ?? null,
     notes: inv.notes,
     terms: inv.terms,
-    invoice_url: `${baseUrl}/books/portal/invoices/${inv.invoice_id}`,
     ...customFieldsOut(books, 'invoices', inv.custom),
   };
 }

@@ -105,7 +105,7 @@ export class BooksService implements SandboxService {
       const tag = <T extends object>(r: T) => ({ organization_id: org.organization_id, ...r });
       out.organizations!.push({ organization_id: org.organization_id, name: org.name, dc: org.dc, plan: org.plan, currency_code: org.currency_code, usage: this.limiterInstance?.usage(org.organization_id) });
       for (const c of books.contacts.values()) out.contacts!.push(tag(contactDetail(books, c, fmt)));
-      for (const i of books.invoices.values()) out.invoices!.push(tag(invoiceDetail(books, i, fmt, ctx.baseUrl())));
+      for (const i of books.invoices.values()) out.invoices!.push(tag(invoiceDetail(books, i, fmt)));
       for (const b of books.bills.values()) out.bills!.push(tag(billDetail(books, b, fmt)));
       for (const p of books.payments.values()) out.customerpayments!.push(tag(paymentDetail(books, p, fmt)));
       for (const i of books.items.values()) out.items!.push(tag(itemOut(books, i, fmt)));
