@@ -115,6 +115,15 @@ class Parser {
 }
 
 function fieldValue(store: CrmStore, record: CrmRecord, module: CrmModuleDef, apiName: string): unknown {
+  const dot = apiName.indexOf('.');
+  if (dot > 0) {
+    // one level through a lookup, e.g. Account_Name.Account_Name or Account_Name.id
+    const lookup = module.fields.find((f) => f.apiName === apiName.slice(0, dot));
+    if (!lookup?.lookupModule) return invalid(`${apiName.slice(0, dot)} is not a lookup field of ${module.apiName}`, { api_name: apiName });
+    const target = store.get(record.orgId, lookup.lookupModule, String(record.values[lookup.apiName] ?? ''));
+    if (!target) return null;
+    return fieldValue(store, target, findModule(lookup.lookupModule)!, apiName.slice(dot + 1));
+  }
   if (apiName === 'id') return record.id;
   if (apiName === 'Created_Time') return record.createdTime;
   if (apiName === 'Modified_Time') return record.modifiedTime;
@@ -218,6 +227,10 @@ export function runCoql(store: CrmStore, caller: CrmCaller, body: unknown, maxRo
     data: page.map((r) => {
       const out: Record<string, unknown> = {};
       for (const f of fields) {
+        if (f.includes('.')) {
+          out[f] = fieldValue(store, r, module!, f);
+          continue;
+        }
         const field = module!.fields.find((d) => d.apiName === f);
         if (f === 'id') continue;
         if (!field) invalid(`${module!.apiName} has no field ${f}`, { api_name: f });

@@ -54,18 +54,22 @@ export class CrmLimiter {
     return { ok: true, remaining: limit - used - cost, limit };
   }
 
-  /** Takes a concurrency slot; returns a release function, or undefined when the org is at its limit. */
-  acquire(orgId: string): (() => void) | undefined {
+  /**
+   * Takes a concurrency slot of (org, app) — Zoho counts simultaneous calls per org per client id; returns a
+   * release function, or undefined when that pair is at its edition's limit.
+   */
+  acquire(orgId: string, clientId: string): (() => void) | undefined {
     const table = this.limits().concurrencyByEdition;
     const limit = table[this.edition(orgId)] ?? table.free ?? 5;
-    const current = this.inFlight.get(orgId) ?? 0;
+    const key = `${orgId}\u0000${clientId}`;
+    const current = this.inFlight.get(key) ?? 0;
     if (current >= limit) return undefined;
-    this.inFlight.set(orgId, current + 1);
+    this.inFlight.set(key, current + 1);
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      this.inFlight.set(orgId, Math.max(0, (this.inFlight.get(orgId) ?? 1) - 1));
+      this.inFlight.set(key, Math.max(0, (this.inFlight.get(key) ?? 1) - 1));
     };
   }
 

@@ -294,6 +294,10 @@ describe('CRM records over HTTP', () => {
     expect(res.status).toBe(200);
     expect(res.body.data).toHaveLength(1);
     expect(res.body.data[0]).toMatchObject({ Last_Name: 'Lovelace', Account_Name: { id: expect.any(String) } });
+    const joined = await h.call<Rows>('POST', '/coql', {
+      body: { select_query: "select Last_Name, Account_Name.Account_Name from Contacts where Account_Name.Account_Name = 'Zylker Inc' order by Last_Name desc" },
+    });
+    expect(joined.body.data.map((r) => [r.Last_Name, r['Account_Name.Account_Name']])).toEqual([['Lovelace', 'Zylker Inc'], ['Hopper', 'Zylker Inc']]);
     const none = await h.call('POST', '/coql', { body: { select_query: "select Last_Name from Contacts where Email = 'x@y.z'" } });
     expect(none.status).toBe(204);
     const bad = await h.call('POST', '/coql', { body: { select_query: 'select count(id) from Contacts' } });

@@ -70,7 +70,8 @@ export class CrmService implements SandboxService {
     );
     router.use(crmAuthMiddleware(ctx, store, dc));
     router.use((req: Request, res: Response, next: NextFunction) => {
-      const release = limiter.acquire(callerOf(res).orgId);
+      const caller = callerOf(res);
+      const release = limiter.acquire(caller.orgId, caller.clientId);
       if (!release) {
         next(new CrmError(429, CrmErrorCode.TooManyRequests, 'the number of concurrent requests of your organisation exceeds the limit of your edition; retry when earlier calls have finished', {}));
         return;
