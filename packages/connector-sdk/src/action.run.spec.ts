@@ -25,6 +25,7 @@ beforeEach(() => {
     connection: { id: 'c1', name: 'Echo – Acme', settings: { baseUrl: server.url } },
     credentials: { getAccessToken: async () => 'api-token-1' },
     limiters: new LimiterRegistry(),
+    ssrf: { allowPrivate: true },
   });
 });
 
@@ -94,6 +95,7 @@ describe('runAction', () => {
         connection: { id, name: id, settings: { baseUrl: server.url, account: 'org-1', requestsPerWindow: 2, windowMs: 120 } },
         credentials: { getAccessToken: async () => 'api-token-1' },
         limiters,
+        ssrf: { allowPrivate: true },
       });
     const started = Date.now();
     await Promise.all([

@@ -36,6 +36,7 @@ describe('createConnectorContext', () => {
       connection: { id: 'c1', name: 'Books – Acme', settings: { organizationId: '42' }, apiDomain: server.url },
       credentials: { getAccessToken: async () => '1000.tok' },
       limiters: new LimiterRegistry(),
+      ssrf: { allowHosts: ['127.0.0.1'] },
     });
     expect(ctx.connection).toEqual({
       id: 'c1',

@@ -51,7 +51,7 @@ describe('createRefreshingCredentialProvider', () => {
   it('drives the HTTP client: one refresh for many parallel 401s', async () => {
     server.setValidToken('fresh-1');
     const { credentials, refreshes } = provider({ accessToken: 'revoked' });
-    const client = createHttpClient({ baseUrl: server.url, credentials });
+    const client = createHttpClient({ baseUrl: server.url, credentials, ssrf: { allowPrivate: true } });
     const responses = await Promise.all([1, 2, 3].map(() => client.get('/items/item-1')));
     expect(responses.every((r) => r.status === 200)).toBe(true);
     expect(refreshes).toEqual(['revoked']);

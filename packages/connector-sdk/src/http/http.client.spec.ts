@@ -28,6 +28,8 @@ function client(extra: Partial<HttpClientOptions> = {}) {
     connectionName: 'Echo – Acme',
     retry: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1000 },
     random: () => 0.5,
+    // The test server is on loopback: allow it, as the runtime does for its sandbox.
+    ssrf: { allowHosts: ['127.0.0.1'] },
     ...extra,
   });
 }
@@ -227,12 +229,34 @@ describe('createHttpClient', () => {
     expect(server.requests[1]!.headers.authorization).toBeUndefined();
   });
 
+  it('SSRF-checks the API host too (its base URL may come from user settings)', async () => {
+    const strict = createHttpClient({ baseUrl: server.url, credentials: { getAccessToken: async () => 't' } });
+    const error = await caught(strict.get('/items/item-1'));
+    expect(error.code).toBe('SSRF_BLOCKED');
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('SSRF-checks URLs outside the API origin', async () => {
     const error = await caught(createHttpClient().get(`${server.url}/items`));
     expect(error.code).toBe('SSRF_BLOCKED');
     expect(server.requests).toHaveLength(0);
     const allowed = await createHttpClient({ ssrf: { allowHosts: ['127.0.0.1'] } }).get(`${server.url}/items/item-2`);
     expect(allowed.body).toEqual({ id: 'item-2', name: 'Item 2' });
+  });
+
+  it('re-checks the address at connect time (DNS rebinding)', async () => {
+    // The pre-check is fooled into seeing a public address; the socket's lookup still sees loopback.
+    const fooled = createHttpClient({ ssrf: { resolve: async () => ['93.184.216.34'] } });
+    const error = await caught(fooled.get(`http://localhost:${server.port}/items/item-1`));
+    expect(error.code).toBe('SSRF_BLOCKED');
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('refuses oversized responses', async () => {
+    server.script('GET /api/big', { status: 200, body: 'x'.repeat(5000) });
+    const error = await caught(client().get('/big', undefined, { maxResponseBytes: 1000 }));
+    expect(error.code).toBe('VENDOR');
+    expect(error.message).toContain('larger than 1000 bytes');
   });
 
   it('maps statuses to typed errors and lets the connector map vendor errors', async () => {

@@ -1,6 +1,5 @@
 // The HTTP client connectors use: credentials only to the API host, rate limit + concurrency cap per key,
 // retries with full-jitter backoff honouring Retry-After, one refresh on an expired token, typed errors.
-import type { LookupFunction } from 'node:net';
 import { ConnectorError } from '../connector.errors.js';
 import type { ConnectorLogger, HttpResponseInfo, RetryPolicy } from '../connector.types.js';
 import { realSleep, type Sleep } from './clock.js';
@@ -8,7 +7,7 @@ import type { CredentialProvider, HttpClient, HttpRequest, HttpResponse, QueryVa
 import { NetworkFailure, sendRaw, type RawResponse } from './http.transport.js';
 import type { Semaphore, TokenBucket } from './rate-limit.js';
 import { computeBackoffMs, isRetrySafeMethod, parseRetryAfter } from './retry.js';
-import { assertPublicUrl, guardedLookup, type SsrfOptions } from './ssrf.guard.js';
+import { assertPublicUrl, type SsrfOptions } from './ssrf.guard.js';
 
 export interface HttpClientOptions {
   /** API base URL; its origin is the only one credentials are ever sent to. */
@@ -26,7 +25,7 @@ export interface HttpClientOptions {
   retry?: RetryPolicy;
   timeoutMs?: number;
   maxResponseBytes?: number;
-  /** Applied to every URL outside the API origin. */
+  /** SSRF policy for every destination (default: public addresses only). */
   ssrf?: SsrfOptions;
   mapError?: (response: HttpResponseInfo, request: { method: string; url: string }) => Error | undefined;
   isAuthExpired?: (response: HttpResponseInfo) => boolean;
@@ -114,22 +113,25 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     retryUnsafeMethods: options.retry?.retryUnsafeMethods ?? false,
   };
   const apiOrigin = options.baseUrl ? new URL(options.baseUrl).origin : undefined;
+  const ssrf: SsrfOptions = options.ssrf ?? {};
   const authHeader = options.authHeader ?? ((token: string) => ({ authorization: `Bearer ${token}` }));
   const isAuthExpired = options.isAuthExpired ?? ((r: HttpResponseInfo) => r.status === 401);
   const who = (url: URL): string =>
     options.connectionName ? `connection "${options.connectionName}"` : `host ${url.host}`;
 
-  async function checkDestination(url: URL, withAuth: boolean): Promise<LookupFunction | undefined> {
-    if (apiOrigin !== undefined && url.origin === apiOrigin) return undefined;
-    if (withAuth) {
+  /**
+   * Credentials only to the API origin; every destination (the API host too: its base URL may come from a
+   * user's settings) must pass the SSRF policy.
+   */
+  async function checkDestination(url: URL, withAuth: boolean): Promise<void> {
+    if (withAuth && (apiOrigin === undefined || url.origin !== apiOrigin)) {
       throw new ConnectorError(
         'HOST_NOT_ALLOWED',
         `Refusing to send the credentials of ${who(url)} to ${url.origin}: they are only sent to ${apiOrigin ?? 'the API host'}.`,
         { retryable: false, details: { host: url.host } },
       );
     }
-    await assertPublicUrl(url, options.ssrf);
-    return guardedLookup(options.ssrf ?? {});
+    await assertPublicUrl(url, ssrf);
   }
 
   function defaultError(response: HttpResponseInfo, method: string, url: URL): ConnectorError {
@@ -207,7 +209,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       });
     }
     let withAuth = wantsAuth;
-    let lookup = await checkDestination(url, withAuth);
+    await checkDestination(url, withAuth);
     const retrySafe = req.retrySafe ?? (isRetrySafeMethod(method) || retry.retryUnsafeMethods);
     const timeoutMs = req.timeoutMs ?? options.timeoutMs ?? DEFAULTS.timeoutMs;
     const maxResponseBytes = req.maxResponseBytes ?? options.maxResponseBytes ?? DEFAULTS.maxResponseBytes;
@@ -233,7 +235,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           ...(options.signal ? { signal: options.signal } : {}),
           timeoutMs,
           maxResponseBytes,
-          ...(lookup ? { lookup } : {}),
+          ssrf,
         });
       } catch (error) {
         failure = error;
@@ -283,7 +285,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           for (const name of req.sensitiveHeaders ?? DEFAULT_SENSITIVE_HEADERS) delete headers[name.toLowerCase()];
         }
         withAuth = withAuth && apiOrigin !== undefined && url.origin === apiOrigin;
-        lookup = await checkDestination(url, withAuth);
+        await checkDestination(url, withAuth);
         continue;
       }
 

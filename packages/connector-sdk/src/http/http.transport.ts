@@ -1,10 +1,29 @@
-// One HTTP exchange over node:http/https (no retries, no auth): timeouts, abort, response size cap and an
-// optional guarded DNS lookup. Redirects are not followed here.
+// One HTTP exchange over node:http/https (no retries, no auth): timeouts, abort, response size cap, and
+// sockets whose DNS answers pass the SSRF policy. Redirects are not followed here.
 import http from 'node:http';
 import https from 'node:https';
-import type { LookupFunction } from 'node:net';
 import { ConnectorError } from '../connector.errors.js';
 import { abortError } from './clock.js';
+import { guardedLookup, type SsrfOptions } from './ssrf.guard.js';
+
+// Keep-alive agents per SSRF policy: a pooled socket skips DNS, so sockets are only shared between clients
+// with the same policy, and every socket of a pool was opened through that policy's guarded lookup.
+const agents = new Map<string, http.Agent>();
+
+function agentFor(protocol: string, policy: SsrfOptions): http.Agent {
+  const key = JSON.stringify([
+    protocol,
+    policy.allowPrivate === true,
+    [...(policy.allowHosts ?? [])].map((h) => h.toLowerCase()).sort(),
+  ]);
+  let agent = agents.get(key);
+  if (!agent) {
+    const options = { keepAlive: true, maxSockets: 50, lookup: guardedLookup(policy) };
+    agent = protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
+    agents.set(key, agent);
+  }
+  return agent;
+}
 
 export interface RawRequest {
   method: string;
@@ -14,7 +33,7 @@ export interface RawRequest {
   signal?: AbortSignal;
   timeoutMs: number;
   maxResponseBytes: number;
-  lookup?: LookupFunction;
+  ssrf: SsrfOptions;
 }
 
 export interface RawResponse {
@@ -60,7 +79,8 @@ export function sendRaw(request: RawRequest): Promise<RawResponse> {
       {
         method: request.method,
         headers,
-        ...(request.lookup ? { lookup: request.lookup } : {}),
+        // A custom resolver (tests) has no socket-level equivalent: those requests get a fresh socket.
+        ...(request.ssrf.resolve ? { agent: false, lookup: guardedLookup(request.ssrf) } : { agent: agentFor(request.url.protocol, request.ssrf) }),
       },
       (res) => {
         const chunks: Buffer[] = [];

@@ -101,7 +101,7 @@ describe('limits on real requests', () => {
   it('never has more than the concurrency cap in flight, across clients sharing a key', async () => {
     const registry = new LimiterRegistry();
     const make = () =>
-      createHttpClient({ baseUrl: server.url, semaphore: registry.semaphore('echo:acme', 2) });
+      createHttpClient({ baseUrl: server.url, semaphore: registry.semaphore('echo:acme', 2), ssrf: { allowPrivate: true } });
     for (let i = 0; i < 6; i += 1) server.script('GET /slow', { status: 200, delayMs: 40, body: { i } });
     await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? make() : make()).get('/slow')));
     expect(server.maxInFlight()).toBe(2);
@@ -110,8 +110,9 @@ describe('limits on real requests', () => {
   it('delays requests over the rate limit (token bucket shared through the registry)', async () => {
     const registry = new LimiterRegistry();
     const spec = { requests: 3, perMs: 150 };
-    const clientA = createHttpClient({ baseUrl: server.url, bucket: registry.bucket('echo:rate', spec) });
-    const clientB = createHttpClient({ baseUrl: server.url, bucket: registry.bucket('echo:rate', spec) });
+    const ssrf = { allowPrivate: true };
+    const clientA = createHttpClient({ baseUrl: server.url, bucket: registry.bucket('echo:rate', spec), ssrf });
+    const clientB = createHttpClient({ baseUrl: server.url, bucket: registry.bucket('echo:rate', spec), ssrf });
     server.requests.length = 0;
     const started = Date.now();
     await Promise.all(Array.from({ length: 5 }, (_, i) => (i % 2 ? clientA : clientB).get('/items/item-1')));
