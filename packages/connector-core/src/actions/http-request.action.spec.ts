@@ -14,6 +14,7 @@ let server: http.Server;
 let base: string;
 let port: number;
 const seen: Seen[] = [];
+let flaky = 0;
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
@@ -29,6 +30,10 @@ beforeAll(async () => {
       } else if (url.pathname === '/text') {
         res.writeHead(200, { 'content-type': 'text/plain' });
         res.end('plain words');
+      } else if (url.pathname === '/flaky') {
+        flaky += 1;
+        res.writeHead(flaky % 2 === 1 ? 503 : 200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ attempt: flaky }));
       } else if (url.pathname === '/redirect') {
         res.writeHead(302, { location: `http://localhost:${port}/json` });
         res.end();
@@ -114,6 +119,19 @@ describe('core http_request', () => {
     expect(seen[0]!.headers['x-api-key']).toBe('k-1');
     expect(seen[1]!.headers['x-api-key']).toBeUndefined();
     expect(seen[1]!.headers.authorization).toBeUndefined();
+  });
+
+  it('retries a GET after a 503 but not a POST', async () => {
+    flaky = 0;
+    expect(await runAction(coreConnector, 'http_request', ctx(), { url: `${base}/flaky` })).toMatchObject({
+      status: 200,
+      body: { attempt: 2 },
+    });
+    flaky = 0;
+    await expect(
+      runAction(coreConnector, 'http_request', ctx(), { method: 'POST', url: `${base}/flaky`, bodyType: 'json', body: {} }),
+    ).rejects.toMatchObject({ code: 'RETRYABLE', status: 503 });
+    expect(flaky).toBe(1);
   });
 
   it('fails on HTTP errors by default, or returns them when asked', async () => {
