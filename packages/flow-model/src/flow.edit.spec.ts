@@ -280,6 +280,32 @@ describe('flow-level edits', () => {
   });
 });
 
+describe('edits never make a flow malformed', () => {
+  it('a new step, a patch, a value, a trigger or settings that break the schema are refused with pointers', () => {
+    const step = expectEditError(base(), { type: 'addStep', after: 'a', step: { kind: 'map', id: 'm' } as unknown as Step }, FlowEditErrorCode.INVALID_STEP);
+    expect(step.problems).toEqual([expect.objectContaining({ pointer: '/steps/m/output' })]);
+    expect(step.message).toBe('This change would make the flow malformed: "steps.m.output" is required.');
+    const patch = expectEditError(base(), { type: 'updateStep', stepId: 'y1', patch: { retry: { maxAttempts: 0, backoff: 'fixed', delayMs: 1 } } }, FlowEditErrorCode.INVALID_PATCH);
+    expect(patch.problems!.map((p) => p.pointer)).toEqual(['/steps/y1/retry/maxAttempts']);
+    const value = expectEditError(base(), { type: 'updateInput', stepId: 'y1', path: '/url', value: { $expr: 5 } as never }, FlowEditErrorCode.INVALID_VALUE);
+    expect(value.problems!.map((p) => p.pointer)).toEqual(['/steps/y1/input/url/$expr']);
+    expectEditError(base(), { type: 'updateBranch', stepId: 'check', branchId: 'yes', patch: { condition: 'true' as never } }, FlowEditErrorCode.INVALID_PATCH);
+    expectEditError(base(), { type: 'setTrigger', trigger: { connector: '', trigger: 'x', config: {} } }, FlowEditErrorCode.INVALID_VALUE);
+    expectEditError(base(), { type: 'setSettings', settings: { maxConcurrentRuns: 0 } }, FlowEditErrorCode.INVALID_VALUE);
+    expectEditError(base(), { type: 'renameFlow', name: 'x'.repeat(201) }, FlowEditErrorCode.INVALID_VALUE);
+    expectEditError(base(), { type: 'setDescription', description: 'x'.repeat(5001) }, FlowEditErrorCode.INVALID_VALUE);
+  });
+
+  it('applyEdits passes the problems on', () => {
+    try {
+      applyEdits(base(), [{ type: 'addStep', after: 'a', step: { kind: 'map', id: 'm' } as unknown as Step }]);
+      expect.unreachable();
+    } catch (err) {
+      expect((err as FlowEditError).problems).toHaveLength(1);
+    }
+  });
+});
+
 describe('applyEdits / immutability / uniqueStepId', () => {
   it('reports which edit failed', () => {
     try {

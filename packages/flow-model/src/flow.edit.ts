@@ -3,7 +3,8 @@
 // untouched steps with the old one.
 import { renameStepInValue } from './expression.analyze.js';
 import { allEdges, innerSteps, type EdgeSource } from './flow.graph.js';
-import { parsePointer } from './flow.problems.js';
+import { parsePointer, type Problem } from './flow.problems.js';
+import { checkFlowFragment } from './flow.schema.js';
 import {
   STEP_ID_REGEX,
   isExpression,
@@ -101,6 +102,8 @@ export class FlowEditError extends Error {
     message: string,
     /** Position of the failing edit in applyEdits' list. */
     readonly editIndex?: number,
+    /** For a change that would make the flow malformed: what would be wrong, with pointers. */
+    readonly problems?: Problem[],
   ) {
     super(message);
   }
@@ -145,6 +148,11 @@ function assertValidId(id: string, what: string): void {
 class Draft {
   readonly flow: FlowDefinition;
   private readonly copied = new Set<StepId>();
+
+  /** Steps created or changed so far (that still exist). */
+  touched(): StepId[] {
+    return [...this.copied].filter((id) => this.has(id));
+  }
 
   constructor(source: FlowDefinition) {
     this.flow = { ...source, steps: { ...source.steps } };
@@ -371,9 +379,39 @@ function renameInStep(step: Step, from: StepId, to: StepId): Step {
 // ---------------------------------------------------------------------------------------------------------
 // applyEdit
 
-/** Applies one edit and returns the new flow. Throws FlowEditError when the edit does not fit the flow. */
+// Edits that put new content into the flow, and the code used when that content is malformed.
+const CONTENT_EDITS: Partial<Record<FlowEditType, FlowEditErrorCode>> = {
+  addStep: FlowEditErrorCode.INVALID_STEP,
+  duplicateStep: FlowEditErrorCode.INVALID_STEP,
+  updateStep: FlowEditErrorCode.INVALID_PATCH,
+  addBranch: FlowEditErrorCode.INVALID_PATCH,
+  updateBranch: FlowEditErrorCode.INVALID_PATCH,
+  updateInput: FlowEditErrorCode.INVALID_VALUE,
+  setTrigger: FlowEditErrorCode.INVALID_VALUE,
+  updateTriggerConfig: FlowEditErrorCode.INVALID_VALUE,
+  setSettings: FlowEditErrorCode.INVALID_VALUE,
+};
+
+/**
+ * Applies one edit and returns the new flow. Throws FlowEditError when the edit does not fit the flow, or
+ * when it would put malformed content (per flowDefinitionSchema) into it.
+ */
 export function applyEdit(flow: FlowDefinition, edit: FlowEdit): FlowDefinition {
   const draft = new Draft(flow);
+  const result = applyToDraft(flow, edit, draft);
+  const code = CONTENT_EDITS[edit.type];
+  if (code && result !== flow) {
+    const problems = draft.touched().flatMap((id) => checkFlowFragment('step', result.steps[id], ['steps', id]));
+    if (result.trigger !== flow.trigger) problems.push(...checkFlowFragment('trigger', result.trigger, ['trigger']));
+    if (result.settings !== flow.settings && result.settings !== undefined) problems.push(...checkFlowFragment('settings', result.settings, ['settings']));
+    if (problems.length > 0) {
+      throw new FlowEditError(code, `This change would make the flow malformed: ${problems.map((p) => p.message).join(' ')}`, undefined, problems);
+    }
+  }
+  return result;
+}
+
+function applyToDraft(flow: FlowDefinition, edit: FlowEdit, draft: Draft): FlowDefinition {
   switch (edit.type) {
     case 'addStep': {
       const step = edit.step;
@@ -575,13 +613,16 @@ export function applyEdit(flow: FlowDefinition, edit: FlowEdit): FlowDefinition 
     }
 
     case 'renameFlow':
-      if (typeof edit.name !== 'string' || edit.name.trim() === '') {
-        throw new FlowEditError(FlowEditErrorCode.INVALID_VALUE, 'A flow needs a name.');
+      if (typeof edit.name !== 'string' || edit.name.trim() === '' || edit.name.length > 200) {
+        throw new FlowEditError(FlowEditErrorCode.INVALID_VALUE, 'A flow needs a name of 1 to 200 characters.');
       }
       draft.flow.name = edit.name;
       return draft.flow;
 
     case 'setDescription':
+      if (edit.description !== null && (typeof edit.description !== 'string' || edit.description.length > 5000)) {
+        throw new FlowEditError(FlowEditErrorCode.INVALID_VALUE, 'A description is text of at most 5000 characters.');
+      }
       setOptional(draft.flow, 'description', edit.description ?? undefined);
       return draft.flow;
 
@@ -608,7 +649,7 @@ export function applyEdits(flow: FlowDefinition, edits: readonly FlowEdit[]): Fl
     try {
       current = applyEdit(current, edit);
     } catch (err) {
-      if (err instanceof FlowEditError) throw new FlowEditError(err.code, `Edit ${index + 1} (${edit.type}): ${err.message}`, index);
+      if (err instanceof FlowEditError) throw new FlowEditError(err.code, `Edit ${index + 1} (${edit.type}): ${err.message}`, index, err.problems);
       throw err;
     }
   });

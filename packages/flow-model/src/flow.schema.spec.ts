@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flowDefinitionSchema, parseFlowDefinition } from './flow.schema.js';
+import { checkFlowFragment, flowDefinitionSchema, parseFlowDefinition } from './flow.schema.js';
 import { ProblemCode } from './flow.problems.js';
 import type { FlowDefinition } from './flow.types.js';
 
@@ -78,7 +78,8 @@ describe('parseFlowDefinition', () => {
     const problems = problemsOf(flow);
     const pointers = problems.map((p) => p.pointer);
     expect(pointers).toContain('/steps/find_contact/input/email/$expr');
-    expect(pointers).toContain('/steps/find_contact/input/other/extra');
+    // `{ $expr, ...more }` is a literal object (CONTRACTS.md §2), so only the single-key one is wrong
+    expect(pointers).not.toContain('/steps/find_contact/input/other/extra');
     expect(problems.every((p) => p.stepId === 'find_contact')).toBe(true);
     expect(problems.find((p) => p.pointer === '/steps/find_contact/input/email/$expr')!.message).toBe(
       '"steps.find_contact.input.email.$expr" must be text (got a whole number).',
@@ -124,6 +125,15 @@ describe('parseFlowDefinition', () => {
     );
     expect(problems.find((p) => p.pointer === '/steps/check/branches')!.message).toMatch(/at least 1 item/);
     expect(problems.find((p) => p.pointer === '/steps/find_contact/retry/backoff')!.message).toMatch(/"fixed", "exponential"/);
+  });
+
+  it('checks fragments (a step, the trigger) with pointers into the flow', () => {
+    expect(checkFlowFragment('step', validFlow.steps.find_contact, ['steps', 'find_contact'])).toEqual([]);
+    expect(checkFlowFragment('step', { kind: 'map', id: 'x' }, ['steps', 'x'])).toEqual([
+      { code: ProblemCode.INVALID_STRUCTURE, pointer: '/steps/x/output', stepId: 'x', message: '"steps.x.output" is required.' },
+    ]);
+    expect(checkFlowFragment('trigger', { connector: 'a', trigger: 'b', config: [] }, ['trigger']).map((p) => p.pointer)).toEqual(['/trigger/config']);
+    expect(checkFlowFragment('expression', { $expr: 1 }, ['steps', 'b', 'items']).map((p) => p.pointer)).toEqual(['/steps/b/items/$expr']);
   });
 
   it('is a JSON Schema 2020-12 document with an id', () => {

@@ -34,9 +34,10 @@ export const flowDefinitionSchema = {
       additionalProperties: false,
       properties: { $expr: { type: 'string' } },
     },
-    // Any JSON value; an object with a `$expr` key must be exactly an expression.
+    // Any JSON value. An object whose only key is `$expr` is an expression, so `$expr` must be text there;
+    // an object with `$expr` and other keys is a literal (CONTRACTS.md §2).
     inputValue: {
-      if: { type: 'object', required: ['$expr'] },
+      if: { type: 'object', required: ['$expr'], maxProperties: 1 },
       then: ref('expression'),
       else: {
         items: ref('inputValue'),
@@ -188,6 +189,32 @@ function getFlowValidator(): ValidateFunction {
     flowValidator = getAjv().compile(schema);
   }
   return flowValidator;
+}
+
+/** Parts of a flow that can be checked on their own (used by the edit operations). */
+export type FlowFragment = 'step' | 'trigger' | 'settings' | 'expression';
+const fragmentValidators = new Map<FlowFragment, ValidateFunction>();
+
+/**
+ * Structural problems of one part of a flow (a step, the trigger, the settings, an expression), with
+ * pointers into the flow: `at` is where the part sits (e.g. `['steps', 'find_contact']`).
+ */
+export function checkFlowFragment(fragment: FlowFragment, value: unknown, at: ReadonlyArray<string | number>): Problem[] {
+  let validate = fragmentValidators.get(fragment);
+  if (!validate) {
+    validate = getAjv().compile({ $ref: `#/$defs/${fragment}`, $defs: flowDefinitionSchema.$defs });
+    fragmentValidators.set(fragment, validate);
+  }
+  if (validate(value)) return [];
+  const root: Record<string, unknown> = {};
+  let holder: Record<string, unknown> = root;
+  at.forEach((segment, i) => {
+    const child: Record<string, unknown> = {};
+    holder[String(segment)] = i === at.length - 1 ? value : child;
+    holder = child;
+  });
+  const prefix = toPointer(at);
+  return structureProblems(root, (validate.errors ?? []).map((e) => ({ ...e, instancePath: prefix + e.instancePath })));
 }
 
 export type ParseFlowResult = { ok: true; flow: FlowDefinition } | { ok: false; problems: Problem[] };
