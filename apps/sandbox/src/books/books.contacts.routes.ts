@@ -6,7 +6,7 @@ import {
 import {
   emptyAddress, oneOf, optArray, optBool, optNumber, optString, readAddress, readCustomFields, reqString,
 } from './books.input.js';
-import { contactBalances, contactDetail, contactPersonOut, contactSummary, primaryPerson } from './books.serialize.js';
+import { contactBalances, contactDetail, contactPersonOut, contactSummary, invoiceStatus, primaryPerson } from './books.serialize.js';
 import type { Contact, ContactPerson } from './books.store.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -161,6 +161,10 @@ export function registerContactRoutes(kit: BooksRouteKit): void {
         'Status.PortalDisabled': (c) => !c.contact_persons.some((p) => p.enable_portal),
         'Status.CreditLimitExceed': (c) => c.credit_limit > 0 && contactBalances(call.books, c.contact_id).receivable > c.credit_limit,
         'Invoice.Unpaid': (c) => contactBalances(call.books, c.contact_id).receivable > 0,
+        'Invoice.OverDue': (c) => [...call.books.invoices.values()].some((i) => i.customer_id === c.contact_id && invoiceStatus(i, call.fmt) === 'overdue'),
+        'Status.Duplicate': (c) => [...call.books.contacts.values()].some(
+          (o) => o.contact_id !== c.contact_id && primaryPerson(o)?.email !== undefined && primaryPerson(o)?.email !== '' && primaryPerson(o)?.email === primaryPerson(c)?.email,
+        ),
       };
       const predicate = filters[filterBy];
       if (!predicate) throw BooksError.invalid('filter_by', `one of ${Object.keys(filters).join(', ')}`);
@@ -169,20 +173,20 @@ export function registerContactRoutes(kit: BooksRouteKit): void {
       if (contactType) rows = rows.filter((c) => c.contact_type === contactType);
       rows = textFilter(call, rows, 'contact_name', (c) => c.contact_name);
       rows = textFilter(call, rows, 'company_name', (c) => c.company_name);
-      rows = textFilter(call, rows, 'first_name', (c) => c.contact_persons.map((p) => p.first_name));
-      rows = textFilter(call, rows, 'last_name', (c) => c.contact_persons.map((p) => p.last_name));
+      // first_name, last_name, email and phone search the primary contact person (contacts.yml)
+      rows = textFilter(call, rows, 'first_name', (c) => primaryPerson(c)?.first_name ?? '');
+      rows = textFilter(call, rows, 'last_name', (c) => primaryPerson(c)?.last_name ?? '');
       rows = textFilter(call, rows, 'email', (c) => primaryPerson(c)?.email ?? '');
-      rows = textFilter(call, rows, 'phone', (c) => c.contact_persons.flatMap((p) => [p.phone, p.mobile]).concat(c.billing_address.phone));
-      rows = textFilter(call, rows, 'address', (c) => [c.billing_address.address, c.shipping_address.address]);
+      rows = textFilter(call, rows, 'phone', (c) => primaryPerson(c)?.phone ?? '');
+      rows = textFilter(call, rows, 'address', (c) =>
+        [c.billing_address, c.shipping_address].flatMap((a) => [a.address, a.street2, a.city, a.state, a.zip, a.country]));
       rows = equalsFilter(call, rows, 'zcrm_account_id', (c) => c.zcrm_account_id);
       rows = equalsFilter(call, rows, 'zcrm_contact_id', (c) => c.zcrm_contact_id);
       rows = equalsFilter(call, rows, 'zcrm_vendor_id', (c) => c.zcrm_vendor_id);
       const search = call.query('search_text')?.toLowerCase();
       if (search) {
-        rows = rows.filter((c) =>
-          [c.contact_name, c.company_name, ...c.contact_persons.flatMap((p) => [p.email, p.first_name, p.last_name])]
-            .some((v) => v.toLowerCase().includes(search)),
-        );
+        // "Search contacts by contact name or notes" (contacts.yml)
+        rows = rows.filter((c) => [c.contact_name, c.notes].some((v) => v.toLowerCase().includes(search)));
       }
       rows = lastModifiedFilter(call, rows);
       const sorted = sortRows(call, rows, {
@@ -206,11 +210,13 @@ export function registerContactRoutes(kit: BooksRouteKit): void {
   kit.resource('/contacts/contactpersons', 'contacts', {
     post: (call) => {
       const contact = findContact(call, reqString(call.body, 'contact_id'));
+      reqString(call.body, 'first_name', 100);
       const person = readPerson(env(call), call.body);
       contact.contact_persons.push(person);
       settlePrimary(contact.contact_persons, person.is_primary_contact ? person.contact_person_id : undefined);
       touch(call, contact);
-      return { status: 201, message: 'The contactperson has been Created', data: { contact_person: contactPersonOut(person, contact.contact_id, call.fmt) } };
+      // contact-persons.yml answers create and update with an array under `contact_person`
+      return { status: 201, message: 'The contactperson has been Created', data: { contact_person: [contactPersonOut(person, contact.contact_id, call.fmt)] } };
     },
   });
   const findPerson = (call: BooksCall) => {
@@ -228,7 +234,7 @@ export function registerContactRoutes(kit: BooksRouteKit): void {
       contact.contact_persons = contact.contact_persons.map((p) => (p === person ? updated : p));
       settlePrimary(contact.contact_persons, updated.is_primary_contact ? updated.contact_person_id : primaryPerson(contact)?.contact_person_id);
       touch(call, contact);
-      return { message: 'The contactperson details has been updated.', data: { contact_person: contactPersonOut(updated, contact.contact_id, call.fmt) } };
+      return { message: 'The contactperson details has been updated.', data: { contact_person: [contactPersonOut(updated, contact.contact_id, call.fmt)] } };
     },
     delete: (call) => {
       const { contact, person } = findPerson(call);
@@ -245,7 +251,7 @@ export function registerContactRoutes(kit: BooksRouteKit): void {
       touch(call, contact);
       return { message: 'This contact person has been marked as your primary contact person.' };
     },
-  }, { scopes: { post: 'UPDATE' } });
+  });
   kit.resource('/contacts/:contact_id/contactpersons', 'contacts', {
     get: (call) => {
       const contact = findContact(call);
@@ -286,6 +292,6 @@ export function registerContactRoutes(kit: BooksRouteKit): void {
         touch(call, contact);
         return { message: `The contact has been marked as ${status}.` };
       },
-    }, { scopes: { post: 'UPDATE' } });
+    });
   }
 }

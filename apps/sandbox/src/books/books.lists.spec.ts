@@ -65,7 +65,8 @@ describe('Books v3 lists', () => {
     expect(await names({ contact_name_startswith: 'w' })).toEqual(['Wayne Enterprises']);
     expect(await names({ contact_name_contains: 'corp' })).toEqual(['Globex Corporation', 'Umbrella Corporation']);
     expect(await names({ contact_type: 'vendor' })).toEqual(['Cloud Hosting Ltd', 'Office Supplies Co']);
-    expect(await names({ search_text: 'lumbergh' })).toEqual(['Initech']);
+    expect(await names({ search_text: 'nitec' })).toEqual(['Initech']);
+    expect(await names({ first_name: 'Accounts' })).toEqual([]); // first_name searches the primary person only
 
     const created = await h.call('POST', '/contacts', { body: { contact_name: 'Linked Co', zcrm_account_id: '5725767000000012345' } });
     await h.call('POST', `/contacts/${created.body.contact.contact_id}/inactive`);
@@ -105,7 +106,8 @@ describe('Books v3 lists', () => {
       body: { contact_id: contact.contact_id, first_name: 'Bob', email: 'bob@people.example', is_primary_contact: true },
     });
     expect(added.status).toBe(201);
-    const bobId = added.body.contact_person.contact_person_id;
+    const bobId = added.body.contact_person[0].contact_person_id;
+    expect((await h.call('POST', '/contacts/contactpersons', { body: { contact_id: contact.contact_id, email: 'x@people.example' } })).status).toBe(400);
     let persons = (await h.call('GET', `/contacts/${contact.contact_id}/contactpersons`)).body.contact_persons;
     expect(persons.map((p: any) => [p.first_name, p.is_primary_contact])).toEqual([['Ann', false], ['Bob', true]]);
     expect((await h.call('GET', '/contacts', { query: { email: 'bob@people.example' } })).body.contacts).toHaveLength(1);

@@ -359,7 +359,7 @@ export function registerReferenceRoutes(kit: BooksRouteKit): void {
         a.modified_ms = call.now;
         return { message: `The account has been marked as ${status}.` };
       },
-    }, { scopes: { post: 'UPDATE' } });
+    });
   }
 
   // ---------- bank accounts and transactions ----------
@@ -577,6 +577,6 @@ export function registerReferenceRoutes(kit: BooksRouteKit): void {
         kit.emit(call, 'item', 'updated', itemOut(call.books, item, call.fmt));
         return { message: `The item has been marked as ${status}.` };
       },
-    }, { scopes: { post: 'UPDATE' } });
+    });
   }
 }

@@ -83,6 +83,8 @@ export function contactPersonOut(p: ContactPerson, contactId: string, fmt: Books
     skype: p.skype,
     is_primary_contact: p.is_primary_contact,
     enable_portal: p.enable_portal,
+    is_added_in_portal: p.enable_portal,
+    communication_preference: { is_sms_enabled: false, is_whatsapp_enabled: false },
     ...stamps(p, fmt),
   };
 }
