@@ -41,12 +41,19 @@ export class CrmError extends Error {
     readonly code: CrmErrorCode,
     message: string,
     readonly details: Record<string, unknown> = {},
+    /** Zoho answers some request-level errors as a one-item `data` array (e.g. more than 100 records) */
+    readonly inDataArray = false,
   ) {
     super(message);
   }
 
   toBody(): CrmErrorBody {
     return crmErrorBody(this.code, this.message, this.details);
+  }
+
+  /** The HTTP response body: the envelope, or `{ data: [envelope] }` where Zoho wraps it. */
+  responseBody(): CrmErrorBody | { data: CrmErrorBody[] } {
+    return this.inDataArray ? { data: [this.toBody()] } : this.toBody();
   }
 }
 

@@ -178,9 +178,9 @@ export function registerRecordRoutes(router: Router, deps: RecordRouteDeps): voi
     }
     const max = ctx.limits.crm.maxRecordsPerWrite;
     if (data.length > max) {
-      throw new CrmError(400, CrmErrorCode.LimitExceeded, `at most ${max} records can be sent in one call; got ${data.length}`, {
-        limit: max, api_name: 'data', json_path: '$.data',
-      });
+      throw new CrmError(400, CrmErrorCode.LimitExceeded, `count of records in your request exceeds the limit: at most ${max} per call, got ${data.length}`, {
+        maximum_length: max, api_name: 'data',
+      }, true);
     }
     const trigger = (req.body as { trigger?: unknown }).trigger;
     const triggers = ['workflow', 'approval', 'blueprint', 'pathfinder', 'orchestration'];

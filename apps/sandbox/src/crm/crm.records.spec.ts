@@ -52,7 +52,8 @@ describe('CRM records over HTTP', () => {
     }
     const tooMany = await h.call('POST', '/Accounts', { body: { data: make(300, 101) } });
     expect(tooMany.status).toBe(400);
-    expect(tooMany.body).toMatchObject({ code: 'LIMIT_EXCEEDED', status: 'error', details: { limit: 100 } });
+    // Zoho wraps this one in a data array (v8 OAS example)
+    expect(tooMany.body).toMatchObject({ data: [{ code: 'LIMIT_EXCEEDED', status: 'error', details: { maximum_length: 100, api_name: 'data' } }] });
     const count = await h.call('GET', '/Accounts/actions/count');
     expect(count.body).toEqual({ count: 250 });
     const ids = Array.from({ length: 101 }, (_, i) => String(i));

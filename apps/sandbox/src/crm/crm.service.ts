@@ -222,7 +222,7 @@ export class CrmService implements SandboxService {
     });
     router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
       if (error instanceof CrmError) {
-        res.status(error.httpStatus).json(error.toBody());
+        res.status(error.httpStatus).json(error.responseBody());
         return;
       }
       const e = error as { type?: string; status?: number };
