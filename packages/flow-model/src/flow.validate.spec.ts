@@ -449,7 +449,7 @@ describe('validateFlow', () => {
     it('a malformed mapping value is an INPUT_SCHEMA problem; expression sources are checked for references', () => {
       const problems = validateFlow(syncFlow({ pairs: [{ source: 'a' }] }), catalog);
       expect(problems).toEqual([
-        expect.objectContaining({ code: ProblemCode.INPUT_SCHEMA, pointer: '/steps/sync/input/fields/pairs/0/target', message: expect.stringMatching(/field "pairs\[0\]\.target" is required/) }),
+        expect.objectContaining({ code: ProblemCode.INPUT_SCHEMA, pointer: '/steps/sync/input/fields/pairs/0/target', message: 'Step "Sync account": field "fields.pairs[0].target" is required by Zoho CRM › Sync account.' }),
       ]);
       const refs = validateFlow(syncFlow({ pairs: [{ source: e('$steps.sync.x'), target: 'Account_Name' }, { source: 'EUR', target: 'Currency' }] }), catalog);
       expect(refs.map((p) => p.code)).toEqual([ProblemCode.NOT_UPSTREAM]);

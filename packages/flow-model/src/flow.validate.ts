@@ -145,7 +145,12 @@ function checkGraph(flow: FlowDefinition, graph: FlowGraph, add: AddProblem): vo
     add(ProblemCode.DANGLING_EDGE, edge.pointer, `${describeEdgeSource(flow, edge)} step "${edge.target}", which does not exist. Pick an existing step or remove the link.`, edgeOwner(edge));
   }
   for (const { edge, firstEdge } of graph.shared) {
-    const first = firstEdge.source.kind === 'start' ? 'the trigger' : `step "${labelOf(flow, firstEdge.source.stepId)}"`;
+    const first =
+      firstEdge.source.kind !== 'start'
+        ? `step "${labelOf(flow, firstEdge.source.stepId)}"`
+        : firstEdge.pointer === '/start'
+          ? 'the trigger'
+          : 'another place';
     add(ProblemCode.SHARED_STEP, edge.pointer, `${describeEdgeSource(flow, edge)} step "${labelOf(flow, edge.target)}", which already follows ${first}. A step can follow only one place; duplicate it instead.`, edgeOwner(edge));
   }
   for (const cycle of graph.cycles) {
@@ -268,7 +273,7 @@ function checkInputAgainstSchema(
     return;
   }
   const mappers = findFieldMappers(schema, input);
-  for (const mapper of mappers) checkFieldMapping(mapper, base, what, owner, add);
+  for (const mapper of mappers) checkFieldMapping(mapper, input, base, what, owner, add);
 
   if (validate(input)) return;
   const expressionPaths = findExpressions(input).map((e) => e.path.map(String));
@@ -364,14 +369,15 @@ function isBlank(value: unknown): boolean {
   return false;
 }
 
-function checkFieldMapping(site: FieldMapperSite, base: Segments, what: string, owner: Owner, add: AddProblem): void {
+function checkFieldMapping(site: FieldMapperSite, input: unknown, base: Segments, what: string, owner: Owner, add: AddProblem): void {
   if (isExpression(site.value)) return; // computed at run time
   const at = [...base, ...site.path];
   const name = fieldPath(site.path);
   const validate = compileSchema(fieldMappingSchema as unknown as JsonSchema);
   if (!validate(site.value)) {
+    const prefix = toPointer(site.path);
     for (const error of validate.errors ?? []) {
-      reportSchemaError(error, site.value, at, `a field mapping ("${name}")`, owner, add);
+      reportSchemaError({ ...error, instancePath: prefix + error.instancePath }, input, base, what, owner, add);
     }
     return;
   }
