@@ -11,6 +11,7 @@ import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import pg from 'pg';
 import { AppModule } from './app.module.js';
+import { BootstrapLogger } from './common/bootstrap.logger.js';
 import { renderError } from './common/error.filter.js';
 import type { BraidConfig } from './config/config.service.js';
 import type { DatabaseConnection } from './database/database.module.js';
@@ -98,14 +99,15 @@ function serveEditor(app: NestExpressApplication, config: BraidConfig, log: Logg
 
 /** Creates and configures the whole runtime (used by main.ts and by the tests); the caller listens. */
 export async function createBraidApp(config: BraidConfig, options: CreateBraidAppOptions = {}): Promise<BraidApp> {
-  const logOptions = { level: config.logLevel, base: { context: 'Bootstrap' } };
-  const log = options.logDestination ? pino(logOptions, options.logDestination) : pino(logOptions);
+  const logOptions = { level: config.logLevel };
+  const rootLog = options.logDestination ? pino(logOptions, options.logDestination) : pino(logOptions);
+  const log = rootLog.child({ context: 'Bootstrap' });
   const database = await connectDatabase(config, log);
   let app: NestExpressApplication;
   try {
     app = await NestFactory.create<NestExpressApplication>(
       AppModule.forRoot({ config, database, logDestination: options.logDestination }),
-      { bufferLogs: true, bodyParser: false, abortOnError: false },
+      { bufferLogs: true, logger: new BootstrapLogger(rootLog), bodyParser: false, abortOnError: false },
     );
   } catch (error) {
     await database.stop?.();

@@ -97,7 +97,11 @@ export class AccessGuard implements CanActivate {
     const allowed = new Set([own]);
     if (this.config.publicUrl) allowed.add(new URL(this.config.publicUrl).origin);
     if (!allowed.has(origin)) {
-      throw new AuthError(AuthErrorCode.ORIGIN_NOT_ALLOWED, `Requests from ${origin} are not accepted. Open Braid at its own address${this.config.publicUrl ? ` (${this.config.publicUrl})` : ''}.`);
+      throw new AuthError(
+        AuthErrorCode.ORIGIN_NOT_ALLOWED,
+        `Requests from ${origin} are not accepted: open Braid at its own address${this.config.publicUrl ? ` (${this.config.publicUrl})` : ''}. ` +
+          'Behind a reverse proxy, set BRAID_PUBLIC_URL to the address users open (or BRAID_TRUST_PROXY=true).',
+      );
     }
   }
 }

@@ -59,7 +59,13 @@ export class DatabaseModule {
       imports: [
         DatabaseConnectionModule.forConnection(connection),
         TypeOrmModule.forRootAsync({
-          useFactory: () => ({ ...dataSourceOptions(connection.url), autoLoadEntities: true }),
+          // An external database may still be starting (e.g. docker compose): retry for about half a minute.
+          useFactory: () => ({
+            ...dataSourceOptions(connection.url),
+            autoLoadEntities: true,
+            retryAttempts: connection.kind === 'external' ? 10 : 0,
+            retryDelay: 3000,
+          }),
           dataSourceFactory: async (options?: DataSourceOptions) => {
             const dataSource = new DataSource(options as DataSourceOptions);
             await dataSource.initialize();
