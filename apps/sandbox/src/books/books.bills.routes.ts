@@ -117,7 +117,6 @@ export function registerBillRoutes(kit: BooksRouteKit): void {
         total: (b) => b.totals.total,
         balance: (b) => b.totals.total - b.payment_made,
         created_time: (b) => b.created_ms,
-        last_modified_time: (b) => b.modified_ms,
       }, { column: 'created_time', order: 'D' });
       const page = paginate(call, sorted.rows, kit.ctx.limits.books.maxPerPage, {
         report_name: 'Bills', applied_filter: filterBy, sort_column: sorted.sort_column, sort_order: sorted.sort_order,

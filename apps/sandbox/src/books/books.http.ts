@@ -283,11 +283,17 @@ export function sortRows<T>(
   return { rows: indexed.map((x) => x.row), sort_column: column, sort_order: orderRaw };
 }
 
-/** `<field>`, `<field>_startswith`, `<field>_contains`: case-insensitive. */
-export function textFilter<T>(call: BooksCall, rows: T[], field: string, value: (row: T) => string | string[]): T[] {
+/** `<field>`, `<field>_startswith`, `<field>_contains` (unless `exactOnly`): case-insensitive. */
+export function textFilter<T>(
+  call: BooksCall,
+  rows: T[],
+  field: string,
+  value: (row: T) => string | string[],
+  exactOnly = false,
+): T[] {
   const exact = call.query(field);
-  const starts = call.query(`${field}_startswith`);
-  const contains = call.query(`${field}_contains`);
+  const starts = exactOnly ? undefined : call.query(`${field}_startswith`);
+  const contains = exactOnly ? undefined : call.query(`${field}_contains`);
   if (exact === undefined && starts === undefined && contains === undefined) return rows;
   return rows.filter((row) => {
     const raw = value(row);
@@ -332,6 +338,15 @@ export function lastModifiedFilter<T extends { modified_ms: number }>(call: Book
   const since = parseBooksTime(raw);
   if (since === undefined) throw BooksError.invalid('last_modified_time', 'expected YYYY-MM-DDTHH:MM:SS+HHMM');
   return rows.filter((r) => Math.floor(r.modified_ms / 1000) * 1000 >= since);
+}
+
+/** `<field>=<number>`: rows whose amount equals it. */
+export function amountFilter<T>(call: BooksCall, rows: T[], field: string, value: (row: T) => number): T[] {
+  const raw = call.query(field);
+  if (raw === undefined) return rows;
+  const wanted = Number(raw);
+  if (!Number.isFinite(wanted)) throw BooksError.invalid(field);
+  return rows.filter((r) => Math.abs(value(r) - wanted) < 0.005);
 }
 
 /** Narrow a list to rows whose `key` equals the query parameter, when given. */

@@ -2,8 +2,9 @@ import { BooksError, BooksErrorCode } from './books.errors.js';
 import { applyDocumentFields } from './books.documents.js';
 import { type BooksEnv, envOf, resolveUpsert, withCustomField } from './books.env.js';
 import {
-  type BooksCall, type BooksRouteKit, dateFilter, equalsFilter, lastModifiedFilter, paginate, sortRows, textFilter,
+  amountFilter, type BooksCall, type BooksRouteKit, dateFilter, equalsFilter, lastModifiedFilter, paginate, sortRows, textFilter,
 } from './books.http.js';
+import { booksDate } from './books.time.js';
 import { optBool, optString, readCustomFields, reqString } from './books.input.js';
 import {
   invoiceBalanceOf, invoiceDetail, invoiceStatus, invoiceSummary, paymentSummary, primaryPerson,
@@ -139,15 +140,20 @@ export function registerInvoiceRoutes(kit: BooksRouteKit): void {
       }
       rows = equalsFilter(call, rows, 'customer_id', (i) => i.customer_id);
       rows = textFilter(call, rows, 'invoice_number', (i) => i.invoice_number);
-      rows = textFilter(call, rows, 'reference_number', (i) => i.reference_number);
-      rows = textFilter(call, rows, 'customer_name', (i) => call.books.contacts.get(i.customer_id)?.contact_name ?? '');
+      // invoices.yml lists variants only for invoice_number, item_name, item_description and custom_field
+      rows = textFilter(call, rows, 'reference_number', (i) => i.reference_number, true);
+      rows = textFilter(call, rows, 'customer_name', (i) => call.books.contacts.get(i.customer_id)?.contact_name ?? '', true);
+      rows = textFilter(call, rows, 'custom_field', (i) => Object.values(i.custom));
+      rows = amountFilter(call, rows, 'total', (i) => i.totals.total);
+      rows = amountFilter(call, rows, 'balance', (i) => invoiceBalanceOf(i));
       rows = textFilter(call, rows, 'item_name', (i) => i.line_items.map((l) => l.name));
       rows = textFilter(call, rows, 'item_description', (i) => i.line_items.map((l) => l.description));
       rows = equalsFilter(call, rows, 'item_id', (i) => (i.line_items.some((l) => l.item_id === call.query('item_id')) ? call.query('item_id')! : ''));
       rows = textFilter(call, rows, 'email', (i) => {
         const customer = call.books.contacts.get(i.customer_id);
         return customer ? (primaryPerson(customer)?.email ?? '') : '';
-      });
+      }, true);
+      rows = dateFilter(call, rows, 'created_date', (i) => booksDate(i.created_ms, call.org.utcOffset));
       rows = dateFilter(call, rows, 'date', (i) => i.date);
       rows = dateFilter(call, rows, 'due_date', (i) => i.due_date);
       rows = lastModifiedFilter(call, rows);
@@ -166,7 +172,6 @@ export function registerInvoiceRoutes(kit: BooksRouteKit): void {
         total: (i) => i.totals.total,
         balance: (i) => invoiceBalanceOf(i),
         created_time: (i) => i.created_ms,
-        last_modified_time: (i) => i.modified_ms,
       }, { column: 'created_time', order: 'D' });
       const page = paginate(call, sorted.rows, kit.ctx.limits.books.maxPerPage, {
         report_name: 'Invoices', applied_filter: filterBy, sort_column: sorted.sort_column, sort_order: sorted.sort_order,

@@ -172,6 +172,10 @@ export function registerPaymentRoutes(kit: BooksRouteKit): void {
         'PaymentMode.All': undefined, 'PaymentMode.Check': 'check', 'PaymentMode.Cash': 'cash',
         'PaymentMode.BankTransfer': 'banktransfer', 'PaymentMode.BankRemittance': 'bankremittance',
         'PaymentMode.CreditCard': 'creditcard', 'PaymentMode.AutoTransaction': 'autotransaction', 'PaymentMode.Others': 'others',
+        // gateway modes listed by customer-payments.yml; the sandbox records none of them
+        'PaymentMode.Paypal': 'paypal', 'PaymentMode.GoogleCheckout': 'googlecheckout', 'PaymentMode.Credit': 'credit',
+        'PaymentMode.Authorizenet': 'authorizenet', 'PaymentMode.Payflowpro': 'payflowpro', 'PaymentMode.Stripe': 'stripe',
+        'PaymentMode.TwoCheckout': 'twocheckout', 'PaymentMode.Braintree': 'braintree',
       };
       if (!(filterBy in modes)) throw BooksError.invalid('filter_by', `one of ${Object.keys(modes).join(', ')}`);
       if (modes[filterBy]) rows = rows.filter((p) => p.payment_mode === modes[filterBy]);
@@ -185,7 +189,7 @@ export function registerPaymentRoutes(kit: BooksRouteKit): void {
       const search = call.query('search_text')?.toLowerCase();
       if (search) {
         rows = rows.filter((p) =>
-          [p.payment_number, p.reference_number, call.books.contacts.get(p.customer_id)?.contact_name ?? ''].some((v) => v.toLowerCase().includes(search)),
+          [p.reference_number, p.description, call.books.contacts.get(p.customer_id)?.contact_name ?? ''].some((v) => v.toLowerCase().includes(search)),
         );
       }
       const sorted = sortRows(call, rows, {

@@ -323,7 +323,11 @@ export function paymentSummary(books: OrgBooks, p: CustomerPayment, fmt: BooksFo
     description: p.description,
     account_id: p.account_id,
     account_name: books.accounts.get(p.account_id)?.account_name ?? '',
-    currency_code: books.baseCurrency()?.currency_code ?? '',
+    status: 'success',
+    email: customer ? (primaryPerson(customer)?.email ?? '') : '',
+    currency_code: currencyOf(books, customer?.currency_id ?? '')?.currency_code ?? '',
+    currency_symbol: currencyOf(books, customer?.currency_id ?? '')?.currency_symbol ?? '',
+    amount_refunded: 0,
     ...stamps(p, fmt),
   };
 }
