@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { creditCost } from './crm.limits.js';
 import { type CrmHarness, startCrmHarness } from './test-support/crm.harness.js';
 
 /** Starts a POST whose body is held back, so the call stays in flight (occupies a concurrency slot). */
@@ -24,6 +25,14 @@ function holdOpenRequest(url: string, token: string): { finish(): Promise<number
     },
   };
 }
+
+describe('CRM credit costs (apis.md C9)', () => {
+  it('charges writes 1 per 10 records up to 10, COQL by LIMIT, cvid 3, deleted 2', () => {
+    expect([1, 10, 11, 100, 250].map((n) => creditCost('write', n))).toEqual([1, 1, 2, 10, 10]);
+    expect([200, 201, 1000, 1001, 2000].map((l) => creditCost('coql', 0, l))).toEqual([1, 2, 2, 3, 3]);
+    expect([creditCost('read'), creditCost('cvid'), creditCost('deleted')]).toEqual([1, 3, 2]);
+  });
+});
 
 describe('CRM API limits', () => {
   let h: CrmHarness | undefined;

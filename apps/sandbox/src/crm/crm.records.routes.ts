@@ -263,7 +263,10 @@ export function registerRecordRoutes(router: Router, deps: RecordRouteDeps): voi
     }
     let pool = store.moduleRecords(caller.orgId, module.apiName);
     if (req.query.ids !== undefined) {
-      const ids = new Set(String(req.query.ids).split(',').map((s) => s.trim()));
+      const ids = new Set(String(req.query.ids).split(',').map((s) => s.trim()).filter(Boolean));
+      if (ids.size > 100) {
+        throw new CrmError(400, CrmErrorCode.LimitExceeded, 'limit exceeded: at most 100 ids can be given', { limit: 100, param_name: 'ids' });
+      }
       pool = pool.filter((r) => ids.has(r.id));
     }
     if (modifiedSince !== undefined) pool = pool.filter((r) => r.modifiedTime > modifiedSince!);

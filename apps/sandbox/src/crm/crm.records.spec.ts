@@ -38,6 +38,14 @@ describe('CRM records over HTTP', () => {
     expect(contacts.body.data[0]!.Account_Name).toEqual({ name: 'Zylker Inc', id: list.body.data[0]!.id });
     const unknown = await h.call('GET', '/Leadz?fields=Last_Name');
     expect(unknown.body).toMatchObject({ code: 'INVALID_MODULE' });
+    const method = await h.call('PATCH', '/Accounts', { body: { data: [] } });
+    expect(method.status).toBe(400);
+    expect(method.body).toMatchObject({ code: 'INVALID_REQUEST_METHOD' });
+    const noRoute = await h.call('GET', '/nothing/here/at/all');
+    expect(noRoute.status).toBe(404);
+    expect(noRoute.body).toMatchObject({ code: 'INVALID_URL_PATTERN' });
+    const byIds = await h.call<Rows>('GET', `/Accounts?fields=Account_Name&ids=${list.body.data[1]!.id}`);
+    expect(byIds.body.data.map((r) => r.Account_Name)).toEqual(['Globex Corporation']);
   });
 
   it('inserts 250 records in three calls and refuses 101 with LIMIT_EXCEEDED', async () => {

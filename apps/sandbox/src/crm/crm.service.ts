@@ -19,6 +19,17 @@ import { CrmWatch } from './crm.watch.js';
 
 export const crmApiVersions = ['v8', 'v7', 'v6', 'v5', 'v4', 'v3', 'v2.1', 'v2'];
 
+const fixedPaths = ['/coql', '/actions/watch', '/settings/fields', '/settings/modules', '/users', '/org'];
+
+/** A path the CRM serves, reached with a method it does not serve there (→ INVALID_REQUEST_METHOD). */
+function knownPathWithOtherMethod(path: string): boolean {
+  if (fixedPaths.includes(path)) return true;
+  const [module, ...rest] = path.split('/').filter(Boolean);
+  if (!module || !findModule(module)) return false;
+  const tail = rest.join('/');
+  return rest.length === 0 || ['search', 'upsert', 'deleted', 'actions/count'].includes(tail) || (rest.length === 1 && /^\d+$/.test(tail));
+}
+
 interface CrmParts {
   store: CrmStore;
   limiter: CrmLimiter;
@@ -218,6 +229,10 @@ export class CrmService implements SandboxService {
     registerRecordRoutes(router, { ctx, store, records });
 
     router.use((req: Request, res: Response) => {
+      if (knownPathWithOtherMethod(req.path)) {
+        res.status(400).json(crmErrorBody(CrmErrorCode.InvalidRequestMethod, `The http request method type is not a valid one: ${req.method} is not served on ${req.baseUrl}${req.path}`, {}));
+        return;
+      }
       res.status(404).json(crmErrorBody(CrmErrorCode.InvalidUrlPattern, `Please check if the URL trying to access is a correct one: ${req.method} ${req.baseUrl}${req.path}`, {}));
     });
     router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
