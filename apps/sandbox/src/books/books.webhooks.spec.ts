@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { wellKnown } from '../core/sandbox.tenants.js';
 import { verifyBooksWebhookSignature } from './books.signature.js';
 import { type BooksHarness, startBooksHarness } from './test-support/books.harness.js';
 
@@ -150,5 +151,19 @@ describe('Books v3 workflow webhooks', () => {
     await h.running.sandbox.context.webhooks.idle();
     expect(receiver.received).toHaveLength(1);
     expect((await h.call('GET', '/settings/workflows')).body.workflows[0].is_active).toBe(false);
+  });
+
+  it('offers workflow automation only on plans that include it and caps rules per module', async () => {
+    h = await startBooksHarness();
+    const onStandard = await h.call('POST', '/settings/webhooks', { orgId: wellKnown.booksOrgs.acmeUk, body: { entity: 'invoice', url: 'http://127.0.0.1:9/x' } });
+    expect(onStandard.status).toBe(400);
+    expect(onStandard.body.message).toContain('standard plan');
+    const hook = (await h.call('POST', '/settings/webhooks', { body: { entity: 'bill', url: 'http://127.0.0.1:9/x' } })).body.webhook;
+    for (let i = 0; i < 10; i++) {
+      const ok = await h.call('POST', '/settings/workflows', { body: { workflow_name: `r${i}`, entity: 'bill', event: 'on_create', webhook_id: hook.webhook_id } });
+      expect(ok.status).toBe(201);
+    }
+    const eleventh = await h.call('POST', '/settings/workflows', { body: { workflow_name: 'r10', entity: 'bill', event: 'on_create', webhook_id: hook.webhook_id } });
+    expect(eleventh.status).toBe(400);
   });
 });

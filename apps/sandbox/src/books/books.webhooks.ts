@@ -186,6 +186,17 @@ export class BooksWebhookEngine {
   }
 }
 
+/** Plans with workflow automation (apis.md E4: Professional, Premium in some regions, Elite, Ultimate). */
+const automationPlans = new Set(['professional', 'premium', 'elite', 'ultimate']);
+const MAX_RULES_PER_MODULE = 10;
+const MAX_RULES_PER_ORG = 200;
+
+function requireAutomationPlan(call: BooksCall): void {
+  if (!automationPlans.has(call.org.plan)) {
+    throw BooksError.state(`Workflow rules and webhooks are not available on the ${call.org.plan} plan of this organization; upgrade to Professional or higher.`);
+  }
+}
+
 export function registerWebhookRoutes(kit: BooksRouteKit): void {
   const maxPerPage = () => kit.ctx.limits.books.maxPerPage;
   const stamp = (call: BooksCall) => ({ created_ms: call.now, modified_ms: call.now });
@@ -202,6 +213,7 @@ export function registerWebhookRoutes(kit: BooksRouteKit): void {
 
   kit.resource('/settings/webhooks', 'settings', {
     post: (call) => {
+      requireAutomationPlan(call);
       const w: Webhook = {
         webhook_id: kit.ctx.ids.booksId('record'), webhook_name: 'Webhook', description: '', entity: 'invoice',
         method: 'POST', url: '', headers: [], query_parameters: [], body_type: 'default', form_data: [], raw_data: '',
@@ -254,11 +266,17 @@ export function registerWebhookRoutes(kit: BooksRouteKit): void {
   };
   kit.resource('/settings/workflows', 'settings', {
     post: (call) => {
+      requireAutomationPlan(call);
       const rule: WorkflowRule = {
         workflow_id: kit.ctx.ids.booksId('record'), workflow_name: '', entity: 'invoice', event: 'on_create',
         webhook_id: '', is_active: true, ...stamp(call),
       };
       applyRule(call, rule, true);
+      const rules = [...call.books.workflows.values()];
+      if (rules.length >= MAX_RULES_PER_ORG) throw BooksError.state(`An organization can have at most ${MAX_RULES_PER_ORG} workflow rules.`);
+      if (rules.filter((r) => r.entity === rule.entity).length >= MAX_RULES_PER_MODULE) {
+        throw BooksError.state(`A module can have at most ${MAX_RULES_PER_MODULE} workflow rules; ${rule.entity} has reached it.`);
+      }
       call.books.workflows.set(rule.workflow_id, rule);
       return { status: 201, message: 'The workflow rule has been created.', data: { workflow: workflowOut(rule, call.fmt) } };
     },
