@@ -27,7 +27,7 @@ describe('official Zoho CRM TypeScript SDK against the sandbox', () => {
       .build();
     const store = new ZOHOCRMSDK.FileStore(path.join(workDir, 'tokens.txt'));
     const logger = new ZOHOCRMSDK.LogBuilder().level(ZOHOCRMSDK.Levels.OFF).filePath(path.join(workDir, 'sdk.log')).build();
-    const sdkConfig = new ZOHOCRMSDK.SDKConfigBuilder().pickListValidation(false).autoRefreshFields(false).build();
+    const sdkConfig = new ZOHOCRMSDK.SDKConfigBuilder().pickListValidation(false).autoRefreshFields(true).build();
     await (await new ZOHOCRMSDK.InitializeBuilder())
       .environment(environment)
       .token(token)
@@ -162,6 +162,8 @@ describe('official Zoho CRM TypeScript SDK against the sandbox', () => {
     expect(counts['POST /crm/v8/:module']).toBeGreaterThanOrEqual(2);
     expect(counts['POST /crm/v8/:module/upsert']).toBe(1);
     expect(counts['GET /crm/v8/settings/fields']).toBeGreaterThanOrEqual(1);
+    // autoRefreshFields: the SDK lists the modules, then caches every module's fields
+    expect(counts['GET /crm/v8/settings/modules']).toBeGreaterThanOrEqual(1);
     // one token exchange by obtainZohoTokens, one refresh by the SDK itself (multipart form-data)
     const tokenCalls = h.running.sandbox.context.calls.list({ service: 'accounts' }).filter((c) => c.method === 'POST' && c.path === '/oauth/v2/token');
     expect(tokenCalls.length).toBe(2);
