@@ -22,6 +22,7 @@ export enum CrmErrorCode {
   AmbiguityDuringProcessing = 'AMBIGUITY_DURING_PROCESSING',
   AlreadyModified = 'ALREADY_MODIFIED',
   InvalidUrlPattern = 'INVALID_URL_PATTERN',
+  NotSupported = 'NOT_SUPPORTED',
   InvalidRequestMethod = 'INVALID_REQUEST_METHOD',
   TooManyRequests = 'TOO_MANY_REQUESTS',
   InternalError = 'INTERNAL_ERROR',

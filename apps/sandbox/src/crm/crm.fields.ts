@@ -154,6 +154,17 @@ export const crmModules: Record<CrmModuleName, CrmModuleDef> = {
 
 export const crmModuleNames = Object.keys(crmModules) as CrmModuleName[];
 
+/** Related lists (`GET /{module}/{id}/{related_list}`): child module and the child's lookup to the parent. */
+export const relatedLists: Partial<Record<CrmModuleName, Record<string, { module: CrmModuleName; lookupField: string }>>> = {
+  Accounts: {
+    Contacts: { module: 'Contacts', lookupField: 'Account_Name' },
+    Addresses: { module: 'Addresses', lookupField: 'Account' },
+  },
+  Contacts: {
+    Reporting_To: { module: 'Contacts', lookupField: 'Reporting_To' },
+  },
+};
+
 /** Module API names are case-insensitive in URLs. */
 export function findModule(name: string): CrmModuleDef | undefined {
   const lower = name.toLowerCase();

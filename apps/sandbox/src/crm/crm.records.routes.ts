@@ -7,7 +7,7 @@ import type { Request, Response, Router } from 'express';
 import type { SandboxContext } from '../core/sandbox.service.js';
 import { callerOf, type CrmCaller, requireScope } from './crm.auth.js';
 import { CrmError, CrmErrorCode } from './crm.errors.js';
-import { type CrmModuleDef, findModule } from './crm.fields.js';
+import { type CrmModuleDef, crmModules, findModule, relatedLists } from './crm.fields.js';
 import { batchStatus, type CrmRecords, type WriteActor } from './crm.records.js';
 import { CriteriaError, type Criteria, matchesCriteria, parseCriteria, validateCriteria, type SearchValue } from './crm.search.js';
 import type { CrmRecord, CrmStore, PageCursor } from './crm.store.js';
@@ -465,6 +465,45 @@ export function registerRecordRoutes(router: Router, deps: RecordRouteDeps): voi
   });
 
   router.delete('/:module/:id', (req, res) => deleteIds(req, res, [String(req.params.id)]));
+
+  // --- related records, e.g. GET /Accounts/{id}/Contacts?fields=Last_Name,Email
+  router.get('/:module/:id/:related', (req, res) => {
+    const caller = callerOf(res);
+    const module = moduleOf(req);
+    const relation = Object.entries(relatedLists[module.apiName] ?? {}).find(([name]) => name.toLowerCase() === String(req.params.related).toLowerCase())?.[1];
+    if (!relation) {
+      throw new CrmError(400, CrmErrorCode.NotSupported, `${module.apiName} has no related list "${String(req.params.related)}"; available: ${Object.keys(relatedLists[module.apiName] ?? {}).join(', ') || 'none'}`, {
+        resource_path_index: 2,
+      });
+    }
+    const child = crmModules[relation.module];
+    requireScope(caller, 'modules', scopeSubs(module), 'READ');
+    requireScope(caller, 'modules', scopeSubs(child), 'READ');
+    const fields = fieldsParam(req, true);
+    const parent = store.get(caller.orgId, module.apiName, String(req.params.id));
+    if (!parent) throw new CrmError(404, CrmErrorCode.InvalidData, 'The record does not exist', {});
+    const limits = ctx.limits.crm;
+    const perPage = intParam(req, 'per_page', limits.maxPerPage, 1, limits.maxPerPage);
+    const page = intParam(req, 'page', 1, 1, Number.MAX_SAFE_INTEGER);
+    const start = (page - 1) * perPage;
+    if (start >= limits.maxPageReach) {
+      throw new CrmError(400, CrmErrorCode.DiscretePaginationLimitExceeded, `You can only get the first ${limits.maxPageReach} records without using page_token param`, { limit: limits.maxPageReach });
+    }
+    const related = sorted(
+      store.moduleRecords(caller.orgId, child.apiName).filter((r) => r.values[relation.lookupField] === parent.id),
+      'id',
+      'asc',
+    );
+    const slice = related.slice(start, Math.min(start + perPage, limits.maxPageReach));
+    if (slice.length === 0) {
+      res.status(204).end();
+      return;
+    }
+    res.json({
+      data: slice.map((r) => store.render(r, fields)),
+      info: { per_page: perPage, count: slice.length, page, more_records: start + perPage < related.length, next_page_token: null, previous_page_token: null, page_token_expiry: null },
+    });
+  });
 
   // --- one record
   router.get('/:module/:id', (req, res) => {

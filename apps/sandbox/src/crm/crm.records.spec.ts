@@ -263,6 +263,24 @@ describe('CRM records over HTTP', () => {
     expect(count.body).toEqual({ count: 2 });
   });
 
+  it('lists related records of an account', async () => {
+    h = await startCrmHarness();
+    const accounts = await h.call<Rows>('GET', '/Accounts?fields=Account_Name&sort_order=asc');
+    const zylker = accounts.body.data[0]!;
+    const contacts = await h.call<Rows>('GET', `/Accounts/${zylker.id}/Contacts?fields=Last_Name,Email`);
+    expect(contacts.status).toBe(200);
+    expect(contacts.body.data.map((r) => r.Last_Name)).toEqual(['Lovelace', 'Hopper']);
+    const addresses = await h.call<Rows>('GET', `/Accounts/${zylker.id}/Addresses?fields=Name,Address_Type,Is_Main`);
+    expect(addresses.body.data).toHaveLength(2);
+    expect(addresses.body.data[0]).toMatchObject({ Address_Type: 'Shipping', Is_Main: false });
+    const initech = accounts.body.data[2]!;
+    expect((await h.call('GET', `/Accounts/${initech.id}/Addresses?fields=Name`)).status).toBe(204);
+    expect((await h.call('GET', `/Accounts/${zylker.id}/Contacts`)).body).toMatchObject({ code: 'REQUIRED_PARAM_MISSING' });
+    const missing = await h.call('GET', '/Accounts/5725767999999999999/Contacts?fields=Last_Name');
+    expect(missing.status).toBe(404);
+    expect((await h.call('GET', `/Accounts/${zylker.id}/Deals?fields=Deal_Name`)).body).toMatchObject({ code: 'NOT_SUPPORTED' });
+  });
+
   it('serves field and module metadata', async () => {
     h = await startCrmHarness();
     const accounts = await h.call<{ fields: Array<Record<string, unknown>> }>('GET', '/settings/fields?module=Accounts');

@@ -27,7 +27,7 @@ function knownPathWithOtherMethod(path: string): boolean {
   const [module, ...rest] = path.split('/').filter(Boolean);
   if (!module || !findModule(module)) return false;
   const tail = rest.join('/');
-  return rest.length === 0 || ['search', 'upsert', 'deleted', 'actions/count'].includes(tail) || (rest.length === 1 && /^\d+$/.test(tail));
+  return rest.length === 0 || ['search', 'upsert', 'deleted', 'actions/count'].includes(tail) || /^\d+(\/\w+)?$/.test(tail);
 }
 
 interface CrmParts {
