@@ -10,3 +10,4 @@ export * from './expression.evaluate.js';
 export * from './flow.diff.js';
 export * from './expression.preview.js';
 export * from './step.semantics.js';
+export * from './flow.outline.js';
