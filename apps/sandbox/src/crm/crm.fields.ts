@@ -160,9 +160,6 @@ export const relatedLists: Partial<Record<CrmModuleName, Record<string, { module
     Contacts: { module: 'Contacts', lookupField: 'Account_Name' },
     Addresses: { module: 'Addresses', lookupField: 'Account' },
   },
-  Contacts: {
-    Reporting_To: { module: 'Contacts', lookupField: 'Reporting_To' },
-  },
 };
 
 /** Module API names are case-insensitive in URLs. */
