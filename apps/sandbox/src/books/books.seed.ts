@@ -167,15 +167,20 @@ function demoRecords(env: BooksEnv): void {
   books.bills.set(bill.bill_id, bill);
 }
 
-function countedRecords(env: BooksEnv, counts: NonNullable<SeedRequest['books']>): void {
+function countedRecords(env: BooksEnv, counts: NonNullable<SeedRequest['books']>, sharedNames: number | undefined): void {
   const { books } = env;
   const pad = (n: number) => String(n).padStart(4, '0');
   const created: Contact[] = [];
   for (let n = 1; n <= (counts.customers ?? 0); n++) {
+    // `Customer 0001`… (the names the CRM and Togai seeds give their first `sharedNames` records); when
+    // sharedNames is given, customers beyond it are `Books Customer 0001`… so only the first ones overlap.
+    const shared = sharedNames === undefined || n <= sharedNames;
+    const name = shared ? `Customer ${pad(n)}` : `Books Customer ${pad(n)}`;
+    const email = shared ? `customer${pad(n)}@example.com` : `books.customer${pad(n)}@example.com`;
     const contact = applyContactBody(env, {
-      contact_name: `Customer ${pad(n)}`, company_name: `Customer ${pad(n)} Ltd`, contact_type: 'customer', payment_terms: 30,
+      contact_name: name, company_name: `${name} Ltd`, contact_type: 'customer', payment_terms: 30,
       billing_address: { address: `${n} Main Street`, city: 'Springfield', zip: String(10000 + n), country: 'U.S.A' },
-      contact_persons: [{ first_name: 'Customer', last_name: pad(n), email: `customer${pad(n)}@example.com`, is_primary_contact: true }],
+      contact_persons: [{ first_name: 'Customer', last_name: pad(n), email, is_primary_contact: true }],
     });
     books.contacts.set(contact.contact_id, contact);
     created.push(contact);
@@ -213,7 +218,7 @@ function countedRecords(env: BooksEnv, counts: NonNullable<SeedRequest['books']>
 /**
  * Seeds: every seed gives each organisation its reference data; "demo" adds a few customers, vendors, items,
  * invoices in every state, payments and a bill; `request.books` counts add deterministic bulk records
- * (`Customer 0001` …) to `organizationId` (default the well-known US organisation).
+ * (`Customer 0001` …, see `sharedNames`) to `organizationId` (default the well-known US organisation).
  */
 export function seedBooks(store: BooksStore, ctx: SandboxContext, request: SeedRequest): void {
   const now = ctx.clock.now();
@@ -226,6 +231,6 @@ export function seedBooks(store: BooksStore, ctx: SandboxContext, request: SeedR
     const orgId = request.books.organizationId ?? wellKnown.booksOrgs.acmeUs;
     const org = ctx.tenants.booksOrgs.get(orgId);
     if (!org) throw new Error(`Books seed: organisation ${orgId} does not exist (known: ${[...ctx.tenants.booksOrgs.keys()].join(', ')})`);
-    countedRecords({ books: store.org(orgId), ids: ctx.ids, now, today: booksDate(now, org.utcOffset) }, request.books);
+    countedRecords({ books: store.org(orgId), ids: ctx.ids, now, today: booksDate(now, org.utcOffset) }, request.books, request.sharedNames);
   }
 }

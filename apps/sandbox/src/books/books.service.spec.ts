@@ -37,6 +37,15 @@ describe('Books service: seeds, snapshots, console, admin limits', () => {
     }
   });
 
+  it('names bulk customers like the CRM and Togai seeds so sharedNames overlap across apps', async () => {
+    other = await startSandbox({ port: 0, seed: { name: 'empty', books: { customers: 4, invoices: 3, vendors: 1, bills: 2 }, sharedNames: 2 } });
+    const inspected = other.sandbox.service('books')!.inspect();
+    const names = inspected.contacts!.filter((c: any) => c.organization_id === wellKnown.booksOrgs.acmeUs).map((c: any) => c.contact_name);
+    expect(names).toEqual(['Customer 0001', 'Customer 0002', 'Books Customer 0003', 'Books Customer 0004', 'Vendor 0001']);
+    expect(inspected.invoices).toHaveLength(3);
+    expect(inspected.bills).toHaveLength(2);
+  });
+
   it('keeps records across snapshot and restore', async () => {
     h = await startBooksHarness({ seed: 'empty' });
     const created = (await h.call('POST', '/contacts', { body: { contact_name: 'Persistent Ltd' } })).body.contact;
