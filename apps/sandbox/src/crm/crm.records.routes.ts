@@ -306,6 +306,7 @@ export function registerRecordRoutes(router: Router, deps: RecordRouteDeps): voi
       const last = slice[slice.length - 1]!;
       nextToken = randomBytes(24).toString('hex');
       const expiresAt = ctx.clock.now() + limits.pageTokenTtlMs;
+      store.prunePageTokens(ctx.clock.now());
       store.pageTokens.set(nextToken, {
         orgId: caller.orgId, userId: caller.zohoUserId, module: module.apiName, sortBy, sortOrder,
         after: { key: sortKey(last, sortBy), id: last.id }, page, modifiedSince, expiresAt,

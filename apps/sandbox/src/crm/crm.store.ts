@@ -95,6 +95,16 @@ export class CrmStore {
     this.credits.clear();
   }
 
+  /** Drops expired page tokens, and the oldest ones beyond a cap, so a long-running sandbox stays small. */
+  prunePageTokens(now: number, cap = 10_000): void {
+    if (this.pageTokens.size < cap) return;
+    for (const [token, cursor] of this.pageTokens) if (cursor.expiresAt <= now) this.pageTokens.delete(token);
+    for (const token of this.pageTokens.keys()) {
+      if (this.pageTokens.size < cap) break;
+      this.pageTokens.delete(token);
+    }
+  }
+
   moduleRecords(orgId: string, module: CrmModuleName): CrmRecord[] {
     const out: CrmRecord[] = [];
     for (const r of this.records.values()) if (r.orgId === orgId && r.module === module) out.push(r);
