@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { wellKnown } from '../core/sandbox.tenants.js';
 import { type CrmHarness, startCrmHarness } from './test-support/crm.harness.js';
@@ -311,6 +314,22 @@ describe('CRM records over HTTP', () => {
     expect(v7.status).toBe(200);
     const wrongDc = await fetch(`${h.running.url}/crm/v8/Accounts?fields=Account_Name`, { headers: { authorization: `Zoho-oauthtoken ${h.tokens.accessToken}` } });
     expect(wrongDc.status).toBe(401);
+  });
+
+  it('keeps records and watch channels in the snapshot file across restarts', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'crm-snap-')), 'state.json');
+    h = await startCrmHarness({ snapshotFile: file });
+    const created = await h.call<Rows>('POST', '/Accounts', { body: { data: [{ Account_Name: 'Persistent Ltd' }] } });
+    const id = (created.body.data[0]!.details as { id: string }).id;
+    await h.call('POST', '/actions/watch', { body: { watch: [{ channel_id: 9, events: ['Accounts.all'], notify_url: 'http://127.0.0.1:9/cb' }] } });
+    await h.close();
+    h = await startCrmHarness({ snapshotFile: file });
+    const again = await h.call<Rows>('GET', `/Accounts/${id}`);
+    expect(again.body.data[0]).toMatchObject({ Account_Name: 'Persistent Ltd' });
+    expect(h.crm.inspect().watchChannels).toEqual([expect.objectContaining({ channel_id: '9', orgId: wellKnown.crmOrgs.acmeUs })]);
+    const next = await h.call<Rows>('POST', '/Accounts', { body: { data: [{ Account_Name: 'Next Ltd' }] } });
+    expect(BigInt((next.body.data[0]!.details as { id: string }).id)).toBeGreaterThan(BigInt(id));
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
   });
 
   it('runs a COQL subset', async () => {
