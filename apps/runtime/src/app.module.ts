@@ -5,10 +5,13 @@ import { AuthModule } from './auth/auth.module.js';
 import { ErrorFilter } from './common/error.filter.js';
 import { LoggingModule } from './common/logging.module.js';
 import { ConfigModule } from './config/config.module.js';
+import { ConnectionsModule } from './connections/connections.module.js';
 import { ConnectorsModule } from './connectors/connectors.module.js';
 import type { BraidConfig } from './config/config.service.js';
 import { type DatabaseConnection, DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { QueueModule } from './queue/queue.module.js';
+import { RunsModule } from './runs/runs.module.js';
 import { SandboxModule } from './sandbox/sandbox.module.js';
 import { SetupModule } from './setup/setup.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -19,7 +22,7 @@ import { WorkspacesModule } from './workspaces/workspaces.module.js';
  * routes live under `api/v1/workspaces/:workspaceId/...` and use `@CurrentWorkspace()` / `@RequireRole()`;
  * entities go through `TypeOrmModule.forFeature`, migrations into src/database/migrations/index.ts.
  */
-export const featureModules: Type[] = [ConnectorsModule];
+export const featureModules: Type[] = [ConnectorsModule, QueueModule, RunsModule];
 
 export interface AppModuleOptions {
   config: BraidConfig;

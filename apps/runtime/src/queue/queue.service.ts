@@ -1,0 +1,147 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import pg from 'pg';
+import PgBoss from 'pg-boss';
+import type { EntityManager } from 'typeorm';
+import { DATABASE_CONNECTION, type DatabaseConnection } from '../database/database.module.js';
+
+export type SendOptions = Omit<PgBoss.SendOptions, 'db'>;
+export type WorkOptions = PgBoss.WorkOptions;
+export type QueueJob<T> = PgBoss.Job<T>;
+export type QueueDefinition = Omit<PgBoss.Queue, 'name'>;
+
+/** Channel on which every enqueue is announced (inside the enqueuing transaction, so only on commit). */
+const WAKE_CHANNEL = 'braid_queue_wake';
+const PGBOSS_SCHEMA = 'pgboss';
+
+/**
+ * pg-boss 10 on the runtime's PostgreSQL (schema `pgboss`). Jobs can be enqueued inside a TypeORM
+ * transaction (the job exists iff the transaction commits). Workers poll, and are also woken at once
+ * through LISTEN/NOTIFY when any replica enqueues, so a queued job starts within milliseconds.
+ */
+@Injectable()
+export class QueueService implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Queue');
+  private boss: PgBoss | undefined;
+  private listener: pg.Client | undefined;
+  private readonly started: Promise<PgBoss>;
+  private resolveStarted!: (boss: PgBoss) => void;
+  private rejectStarted!: (error: unknown) => void;
+  private readonly createdQueues = new Set<string>();
+  private readonly workerIds = new Map<string, string[]>();
+  private stopping = false;
+
+  constructor(@Inject(DATABASE_CONNECTION) private readonly connection: DatabaseConnection) {
+    this.started = new Promise<PgBoss>((resolve, reject) => {
+      this.resolveStarted = resolve;
+      this.rejectStarted = reject;
+    });
+    this.started.catch(() => undefined);
+  }
+
+  async onModuleInit(): Promise<void> {
+    // The DatabaseModule has run the migrations by now; pg-boss installs/migrates its own schema.
+    const boss = new PgBoss({
+      connectionString: this.connection.url,
+      schema: PGBOSS_SCHEMA,
+      max: 6,
+      application_name: 'braid-queue',
+      archiveCompletedAfterSeconds: 60 * 60,
+      deleteAfterDays: 7,
+    });
+    boss.on('error', (error) => this.logger.error(`pg-boss: ${error.message}`));
+    try {
+      await boss.start();
+      this.boss = boss;
+      await this.listen();
+      this.resolveStarted(boss);
+    } catch (error) {
+      this.rejectStarted(error);
+      throw error;
+    }
+  }
+
+  private async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.connection.url, application_name: 'braid-queue-listen' });
+    client.on('error', (error) => this.logger.warn(`queue wake-up listener: ${error.message}`));
+    client.on('notification', (message) => {
+      if (message.channel === WAKE_CHANNEL && message.payload) this.wakeLocalWorkers(message.payload);
+    });
+    await client.connect();
+    await client.query(`LISTEN ${WAKE_CHANNEL}`);
+    this.listener = client;
+  }
+
+  private wakeLocalWorkers(queue: string): void {
+    if (this.stopping) return;
+    for (const id of this.workerIds.get(queue) ?? []) this.boss?.notifyWorker(id);
+  }
+
+  private async ready(): Promise<PgBoss> {
+    return this.started;
+  }
+
+  /** Creates the queue once (pg-boss 10 needs it before send/work); later calls are no-ops. */
+  async ensureQueue(queue: string, definition: QueueDefinition = {}): Promise<void> {
+    if (this.createdQueues.has(queue)) return;
+    const boss = await this.ready();
+    if (!(await boss.getQueue(queue))) {
+      try {
+        await boss.createQueue(queue, { name: queue, ...definition });
+      } catch (error) {
+        // Another replica created it at the same moment.
+        if (!(await boss.getQueue(queue))) throw error;
+      }
+    }
+    this.createdQueues.add(queue);
+  }
+
+  async send(queue: string, data: object, options: SendOptions = {}): Promise<string | null> {
+    const boss = await this.ready();
+    await this.ensureQueue(queue);
+    const id = await boss.send(queue, data, options);
+    await boss.getDb().executeSql('SELECT pg_notify($1, $2)', [WAKE_CHANNEL, queue]);
+    return id;
+  }
+
+  /** Enqueues inside an open TypeORM transaction: the job exists iff the transaction commits. */
+  async sendInTransaction(manager: EntityManager, queue: string, data: object, options: SendOptions = {}): Promise<string | null> {
+    const boss = await this.ready();
+    await this.ensureQueue(queue);
+    const db: PgBoss.Db = {
+      executeSql: async (text, values) => {
+        const runner = manager.queryRunner;
+        if (runner) return { rows: (await runner.query(text, values, true)).records as unknown[] as never[] };
+        return { rows: (await manager.query(text, values)) as never[] };
+      },
+    };
+    const id = await boss.send(queue, data, { ...options, db });
+    await manager.query('SELECT pg_notify($1, $2)', [WAKE_CHANNEL, queue]);
+    return id;
+  }
+
+  /** Registers a worker in this process (it is woken at once when a job is enqueued anywhere). */
+  async work<T>(queue: string, options: WorkOptions, handler: (jobs: Array<QueueJob<T>>) => Promise<unknown>): Promise<string> {
+    const boss = await this.ready();
+    await this.ensureQueue(queue);
+    const id = await boss.work<T>(queue, options, handler);
+    this.workerIds.set(queue, [...(this.workerIds.get(queue) ?? []), id]);
+    return id;
+  }
+
+  /** A cron schedule shared by all replicas (one job per tick). */
+  async schedule(queue: string, cron: string, data: object = {}, options: PgBoss.ScheduleOptions = {}): Promise<void> {
+    const boss = await this.ready();
+    await this.ensureQueue(queue);
+    await boss.schedule(queue, cron, data, options);
+  }
+
+  /** Before the pool closes: stop fetching, let running handlers finish (bounded), then close pg-boss. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.listener?.end().catch(() => undefined);
+    this.listener = undefined;
+    const boss = this.boss;
+    this.boss = undefined;
+    if (boss) await boss.stop({ graceful: true, wait: true, timeout: 10_000 }).catch((error: Error) => this.logger.warn(`pg-boss stop: ${error.message}`));
+  }
+}
