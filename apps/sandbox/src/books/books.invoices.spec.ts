@@ -210,6 +210,17 @@ describe('Books v3 invoices and customer payments', () => {
     expect(deposit.status).toBe(201);
     const listed = await h.call('GET', '/banktransactions', { query: { account_id: bank.account_id } });
     expect(listed.body.banktransactions.map((t: any) => [t.transaction_type, t.amount])).toEqual([['deposit', 1234.5]]);
+    // the daily settlement of S5: deposit net of fees, fees booked as an expense paid from the bank account
+    const fees = accounts.find((a) => a.account_name === 'Payment Processing Fees');
+    const feeExpense = await h.call('POST', '/expenses', {
+      body: { account_id: fees.account_id, paid_through_account_id: bank.account_id, amount: 34.5, date: '2026-11-20', reference_number: 'FEES-1' },
+    });
+    expect(feeExpense.status).toBe(200);
+    expect(feeExpense.body.expense).toMatchObject({ account_name: 'Payment Processing Fees', total: 34.5, status: 'nonbillable' });
+    expect((await h.call('POST', '/expenses', { body: { account_id: bank.account_id, paid_through_account_id: bank.account_id, amount: 1, date: '2026-11-20' } })).status).toBe(400);
+    const bankAccount = await h.call('GET', `/bankaccounts/${bank.account_id}`);
+    expect(bankAccount.body.bankaccount.balance).toBe(1200);
+    expect((await h.call('GET', '/expenses', { query: { paid_through_account_id: bank.account_id } })).body.expenses).toHaveLength(1);
     const customerPayment = await h.call('POST', '/banktransactions', {
       body: { transaction_type: 'customer_payment', from_account_id: undeposited.account_id, to_account_id: bank.account_id, amount: 1 },
     });

@@ -345,6 +345,7 @@ export function registerReferenceRoutes(kit: BooksRouteKit): void {
       if (a.is_system_account) throw BooksError.state('System accounts cannot be deleted.');
       const used = [...call.books.bankTransactions.values()].some((t) => t.from_account_id === a.account_id || t.to_account_id === a.account_id) ||
         [...call.books.payments.values()].some((p) => p.account_id === a.account_id) ||
+        [...call.books.expenses.values()].some((e) => e.account_id === a.account_id || e.paid_through_account_id === a.account_id) ||
         [...call.books.bills.values(), ...call.books.invoices.values()].some((d) => d.line_items.some((l) => l.account_id === a.account_id));
       if (used) throw BooksError.state(`The account ${a.account_name} has transactions and cannot be deleted.`);
       call.books.accounts.delete(a.account_id);
@@ -415,6 +416,11 @@ export function registerReferenceRoutes(kit: BooksRouteKit): void {
       if (customerId !== '' && !call.books.contacts.has(customerId)) throw BooksError.invalid('customer_id');
       t.customer_id = customerId;
     }
+    const charges = optNumber(call.body, 'bank_charges');
+    if (charges !== undefined) {
+      if (charges < 0 || charges >= t.amount) throw BooksError.invalid('bank_charges', 'between 0 and the amount');
+      t.bank_charges = charges;
+    }
     const currencyId = optString(call.body, 'currency_id');
     if (currencyId !== undefined) {
       if (!call.books.currencies.has(currencyId)) throw BooksError.invalid('currency_id');
@@ -427,7 +433,7 @@ export function registerReferenceRoutes(kit: BooksRouteKit): void {
       const t: BankTransaction = {
         transaction_id: kit.ctx.ids.booksId('record'), transaction_type: 'deposit', from_account_id: '',
         to_account_id: '', amount: 0, date: call.fmt.today, payment_mode: '', customer_id: '', reference_number: '',
-        description: '', currency_id: call.books.baseCurrency()?.currency_id ?? '', ...stamp(call),
+        description: '', currency_id: call.books.baseCurrency()?.currency_id ?? '', bank_charges: 0, ...stamp(call),
       };
       applyTransaction(call, t, true);
       call.books.bankTransactions.set(t.transaction_id, t);

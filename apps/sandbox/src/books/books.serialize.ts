@@ -1,7 +1,7 @@
 import { invoiceBalance, round2 } from './books.arithmetic.js';
 import type { BooksFormat } from './books.http.js';
 import type {
-  Account, BankTransaction, Bill, Contact, ContactPerson, Currency, CustomerPayment, CustomFieldModule, Invoice, Item,
+  Account, BankTransaction, Bill, Contact, ContactPerson, Currency, CustomerPayment, CustomFieldModule, Expense, Invoice, Item,
   LineItem, OrgBooks, ReportingTag, SalesDocumentFields, Tax, Webhook, WorkflowRule,
 } from './books.store.js';
 
@@ -389,9 +389,10 @@ export function bankAccountOut(books: OrgBooks, a: Account) {
   const currency = currencyOf(books, a.currency_id);
   let balance = 0;
   for (const t of books.bankTransactions.values()) {
-    if (t.to_account_id === a.account_id) balance += t.amount;
+    if (t.to_account_id === a.account_id) balance += t.amount - (t.bank_charges ?? 0);
     if (t.from_account_id === a.account_id) balance -= t.amount;
   }
+  for (const e of books.expenses.values()) if (e.paid_through_account_id === a.account_id) balance -= expenseTotals(books, e).total;
   for (const p of books.payments.values()) if (p.account_id === a.account_id) balance += p.amount - p.bank_charges;
   return {
     account_id: a.account_id,
@@ -404,6 +405,54 @@ export function bankAccountOut(books: OrgBooks, a: Account) {
     currency_code: currency?.currency_code ?? '',
     is_active: a.is_active,
     balance: round2(balance),
+  };
+}
+
+export function expenseTotals(books: OrgBooks, e: Expense): { sub_total: number; tax_amount: number; total: number } {
+  const pct = books.taxes.get(e.tax_id)?.tax_percentage ?? 0;
+  if (e.is_inclusive_tax) {
+    const tax = round2(e.amount - e.amount / (1 + pct / 100));
+    return { sub_total: round2(e.amount - tax), tax_amount: tax, total: e.amount };
+  }
+  const tax = round2((e.amount * pct) / 100);
+  return { sub_total: e.amount, tax_amount: tax, total: round2(e.amount + tax) };
+}
+
+export function expenseStatus(e: Expense): string {
+  return e.is_billable ? 'unbilled' : 'nonbillable';
+}
+
+export function expenseOut(books: OrgBooks, e: Expense, fmt: BooksFormat) {
+  const currency = currencyOf(books, e.currency_id);
+  const totals = expenseTotals(books, e);
+  const tax = books.taxes.get(e.tax_id);
+  return {
+    expense_id: e.expense_id,
+    date: e.date,
+    account_id: e.account_id,
+    account_name: books.accounts.get(e.account_id)?.account_name ?? '',
+    paid_through_account_id: e.paid_through_account_id,
+    paid_through_account_name: books.accounts.get(e.paid_through_account_id)?.account_name ?? '',
+    amount: e.amount,
+    sub_total: totals.sub_total,
+    tax_id: e.tax_id,
+    tax_name: tax?.tax_name ?? '',
+    tax_percentage: tax?.tax_percentage ?? 0,
+    tax_amount: totals.tax_amount,
+    total: totals.total,
+    bcy_total: totals.total,
+    is_inclusive_tax: e.is_inclusive_tax,
+    is_billable: e.is_billable,
+    status: expenseStatus(e),
+    reference_number: e.reference_number,
+    description: e.description,
+    customer_id: e.customer_id,
+    customer_name: books.contacts.get(e.customer_id)?.contact_name ?? '',
+    vendor_id: e.vendor_id,
+    vendor_name: books.contacts.get(e.vendor_id)?.contact_name ?? '',
+    currency_id: currency?.currency_id ?? '',
+    currency_code: currency?.currency_code ?? '',
+    ...stamps(e, fmt),
   };
 }
 
@@ -440,6 +489,7 @@ export function bankTransactionOut(books: OrgBooks, t: BankTransaction, fmt: Boo
     to_account_id: t.to_account_id,
     to_account_name: books.accounts.get(t.to_account_id)?.account_name ?? '',
     amount: t.amount,
+    bank_charges: t.bank_charges ?? 0,
     date: t.date,
     payment_mode: t.payment_mode,
     customer_id: t.customer_id,

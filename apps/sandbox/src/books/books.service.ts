@@ -3,6 +3,7 @@ import type { ConsoleAction, SandboxContext, SandboxService, SeedRequest } from 
 import { booksConsoleActions } from './books.console.js';
 import { registerBillRoutes } from './books.bills.routes.js';
 import { registerContactRoutes } from './books.contacts.routes.js';
+import { registerExpenseRoutes } from './books.expenses.routes.js';
 import { BooksErrorCode } from './books.errors.js';
 import { authenticate, booksFormat, BooksRouteKit, errorEnvelope, notFoundRoute, parseBody } from './books.http.js';
 import { registerInvoiceRoutes } from './books.invoices.routes.js';
@@ -11,7 +12,7 @@ import { BooksRateLimiter } from './books.rate-limit.js';
 import { registerReferenceRoutes } from './books.reference.routes.js';
 import { seedBooks } from './books.seed.js';
 import {
-  billDetail, contactDetail, invoiceDetail, itemOut, paymentDetail, webhookOut, workflowOut, bankTransactionOut,
+  bankTransactionOut, billDetail, contactDetail, expenseOut, invoiceDetail, itemOut, paymentDetail, webhookOut, workflowOut,
 } from './books.serialize.js';
 import { BooksStore } from './books.store.js';
 import { BooksWebhookEngine, registerWebhookRoutes } from './books.webhooks.js';
@@ -60,6 +61,7 @@ export class BooksService implements SandboxService {
       registerBillRoutes(kit);
       registerPaymentRoutes(kit);
       registerReferenceRoutes(kit);
+      registerExpenseRoutes(kit);
       registerWebhookRoutes(kit);
       router.use(notFoundRoute());
       router.use(errorEnvelope());
@@ -93,7 +95,7 @@ export class BooksService implements SandboxService {
   inspect(): Record<string, unknown[]> {
     const ctx = this.ctx;
     const out: Record<string, unknown[]> = {
-      organizations: [], contacts: [], invoices: [], bills: [], customerpayments: [], items: [], banktransactions: [],
+      organizations: [], contacts: [], invoices: [], bills: [], customerpayments: [], items: [], banktransactions: [], expenses: [],
       webhooks: [], workflows: [],
     };
     if (!ctx) return out;
@@ -110,6 +112,7 @@ export class BooksService implements SandboxService {
       for (const p of books.payments.values()) out.customerpayments!.push(tag(paymentDetail(books, p, fmt)));
       for (const i of books.items.values()) out.items!.push(tag(itemOut(books, i, fmt)));
       for (const t of books.bankTransactions.values()) out.banktransactions!.push(tag(bankTransactionOut(books, t, fmt)));
+      for (const e of books.expenses.values()) out.expenses!.push(tag(expenseOut(books, e, fmt)));
       for (const w of books.webhooks.values()) out.webhooks!.push(tag(webhookOut(w, fmt)));
       for (const w of books.workflows.values()) out.workflows!.push(tag(workflowOut(w, fmt)));
     }

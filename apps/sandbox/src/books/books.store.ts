@@ -199,6 +199,23 @@ export interface BankTransaction extends Stamped {
   reference_number: string;
   description: string;
   currency_id: string;
+  bank_charges: number;
+}
+
+export interface Expense extends Stamped {
+  expense_id: string;
+  account_id: string;
+  paid_through_account_id: string;
+  date: string;
+  amount: number;
+  tax_id: string;
+  is_inclusive_tax: boolean;
+  reference_number: string;
+  description: string;
+  customer_id: string;
+  vendor_id: string;
+  currency_id: string;
+  is_billable: boolean;
 }
 
 export interface Item extends Stamped {
@@ -271,6 +288,7 @@ export class OrgBooks {
   taxes = new Map<string, Tax>();
   tags = new Map<string, ReportingTag>();
   bankTransactions = new Map<string, BankTransaction>();
+  expenses = new Map<string, Expense>();
   items = new Map<string, Item>();
   webhooks = new Map<string, Webhook>();
   workflows = new Map<string, WorkflowRule>();
@@ -293,7 +311,7 @@ export class OrgBooks {
 
   private static readonly collections = [
     'contacts', 'invoices', 'bills', 'payments', 'currencies', 'accounts', 'taxes', 'tags', 'bankTransactions',
-    'items', 'webhooks', 'workflows',
+    'expenses', 'items', 'webhooks', 'workflows',
   ] as const;
 
   toJSON(): unknown {
@@ -308,7 +326,7 @@ export class OrgBooks {
     org.counters = { invoice: 0, payment: 0, ...(data.counters as object) };
     const idKeys: Record<(typeof OrgBooks.collections)[number], string> = {
       contacts: 'contact_id', invoices: 'invoice_id', bills: 'bill_id', payments: 'payment_id', currencies: 'currency_id',
-      accounts: 'account_id', taxes: 'tax_id', tags: 'tag_id', bankTransactions: 'transaction_id', items: 'item_id',
+      accounts: 'account_id', taxes: 'tax_id', tags: 'tag_id', bankTransactions: 'transaction_id', expenses: 'expense_id', items: 'item_id',
       webhooks: 'webhook_id', workflows: 'workflow_id',
     };
     for (const key of OrgBooks.collections) {
