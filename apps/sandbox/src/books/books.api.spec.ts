@@ -76,6 +76,11 @@ describe('Books v3: envelope, ids, auth, organisations', () => {
     expect(invalid.body.code).toBe(57);
     const bearer = await fetch(`${h.url}/books/v3/contacts?organization_id=${h.orgId}`, { headers: { Authorization: `Bearer ${h.token}` } });
     expect(bearer.status).toBe(401);
+
+    h.running.sandbox.context.clock.advance(3601_000); // access tokens live one hour
+    const expired = await h.call('GET', '/contacts');
+    expect(expired.status).toBe(401);
+    expect(expired.body.code).toBe(57);
   });
 
   it('accepts the legacy JSONString form field, refuses other form bodies (1038), 404 code 5 and 405', async () => {
