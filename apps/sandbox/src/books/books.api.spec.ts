@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { wellKnown } from '../core/sandbox.tenants.js';
-import { type BooksHarness, startBooksHarness } from './test-support/books.harness.js';
+import { type BooksHarness, type Loose, startBooksHarness } from './test-support/books.harness.js';
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{4}$/;
 const DIGITS = /^\d+$/;
@@ -17,7 +17,7 @@ describe('Books v3: envelope, ids, auth, organisations', () => {
     const orgs = await h.call('GET', '/organizations', { orgId: null });
     expect(orgs.status).toBe(200);
     expect(orgs.body.code).toBe(0);
-    expect(orgs.body.organizations.map((o: any) => o.organization_id)).toEqual([wellKnown.booksOrgs.acmeUs, wellKnown.booksOrgs.acmeUk]);
+    expect(orgs.body.organizations.map((o: Loose) => o.organization_id)).toEqual([wellKnown.booksOrgs.acmeUs, wellKnown.booksOrgs.acmeUk]);
 
     const list = await h.call('GET', '/contacts');
     expect(list.status).toBe(200);

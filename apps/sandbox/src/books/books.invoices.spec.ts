@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type BooksHarness, startBooksHarness } from './test-support/books.harness.js';
+import { type BooksHarness, type Loose, startBooksHarness } from './test-support/books.harness.js';
 
 async function reference(h: BooksHarness) {
   const taxes = (await h.call('GET', '/settings/taxes')).body.taxes as Array<{ tax_id: string; tax_percentage: number }>;
@@ -37,7 +37,7 @@ describe('Books v3 invoices and customer payments', () => {
     const inv = created.body.invoice;
     expect(inv).toMatchObject({ status: 'draft', invoice_number: 'INV-000007', reference_number: 'togai-inv-1' });
     expect(inv.invoice_id).toMatch(/^\d+$/);
-    expect(inv.line_items.map((l: any) => l.item_total)).toEqual([400, 100, -50]);
+    expect(inv.line_items.map((l: Loose) => l.item_total)).toEqual([400, 100, -50]);
     expect(inv.line_items[0].line_item_id).toMatch(/^\d+$/);
     expect(inv.sub_total).toBe(450);
     expect(inv.discount_amount).toBe(45);
@@ -133,7 +133,7 @@ describe('Books v3 invoices and customer payments', () => {
     h.token = await h.tokenFor(['ZohoBooks.fullaccess.all']); // the old token expired with the clock
     expect((await h.call('GET', `/invoices/${sent.invoice_id}`)).body.invoice.status).toBe('overdue');
     const overdue = await h.call('GET', '/invoices', { query: { filter_by: 'Status.OverDue', customer_id: customer.contact_id } });
-    expect(overdue.body.invoices.map((i: any) => i.invoice_id)).toEqual([sent.invoice_id]);
+    expect(overdue.body.invoices.map((i: Loose) => i.invoice_id)).toEqual([sent.invoice_id]);
 
     expect((await h.call('POST', `/invoices/${sent.invoice_id}/status/void`)).body.message).toBe('Invoice status has been changed to Void.');
     const voided = (await h.call('GET', `/invoices/${sent.invoice_id}`)).body.invoice;
@@ -184,7 +184,7 @@ describe('Books v3 invoices and customer payments', () => {
   it('serves bills, reference data and deposits', async () => {
     h = await startBooksHarness();
     const vendors = (await h.call('GET', '/contacts', { query: { contact_type: 'vendor' } })).body.contacts;
-    const accounts = (await h.call('GET', '/chartofaccounts')).body.chartofaccounts as any[];
+    const accounts = (await h.call('GET', '/chartofaccounts')).body.chartofaccounts as Loose[];
     const expense = accounts.find((a) => a.account_name === 'Office Supplies');
     const bank = accounts.find((a) => a.account_name === 'Business Checking');
     const undeposited = accounts.find((a) => a.account_name === 'Undeposited Funds');
@@ -198,18 +198,18 @@ describe('Books v3 invoices and customer payments', () => {
     expect((await h.call('GET', `/bills/${bill.body.bill.bill_id}`)).body.bill.status).toBe('void');
 
     const expenseOnly = await h.call('GET', '/chartofaccounts', { query: { filter_by: 'AccountType.Expense' } });
-    expect(expenseOnly.body.chartofaccounts.every((a: any) => a.account_type === 'expense' || a.account_type === 'cost_of_goods_sold')).toBe(true);
+    expect(expenseOnly.body.chartofaccounts.every((a: Loose) => a.account_type === 'expense' || a.account_type === 'cost_of_goods_sold')).toBe(true);
     const currencies = await h.call('GET', '/settings/currencies', { query: { filter_by: 'Currencies.ExcludeBaseCurrency' } });
-    expect(currencies.body.currencies.map((c: any) => c.currency_code)).not.toContain('USD');
-    expect((await h.call('GET', '/settings/taxes')).body.taxes.map((t: any) => t.tax_percentage)).toEqual([0, 5, 7, 10, 19, 20]);
-    expect((await h.call('GET', '/reportingtags')).body.tags.map((t: any) => t.tag_name)).toEqual(['Region', 'Department']);
+    expect(currencies.body.currencies.map((c: Loose) => c.currency_code)).not.toContain('USD');
+    expect((await h.call('GET', '/settings/taxes')).body.taxes.map((t: Loose) => t.tax_percentage)).toEqual([0, 5, 7, 10, 19, 20]);
+    expect((await h.call('GET', '/reportingtags')).body.tags.map((t: Loose) => t.tag_name)).toEqual(['Region', 'Department']);
 
     const deposit = await h.call('POST', '/banktransactions', {
       body: { transaction_type: 'deposit', from_account_id: undeposited.account_id, to_account_id: bank.account_id, amount: 1234.5, date: '2026-11-20', reference_number: 'DEP-1' },
     });
     expect(deposit.status).toBe(201);
     const listed = await h.call('GET', '/banktransactions', { query: { account_id: bank.account_id } });
-    expect(listed.body.banktransactions.map((t: any) => [t.transaction_type, t.amount])).toEqual([['deposit', 1234.5]]);
+    expect(listed.body.banktransactions.map((t: Loose) => [t.transaction_type, t.amount])).toEqual([['deposit', 1234.5]]);
     // the daily settlement of S5: deposit net of fees, fees booked as an expense paid from the bank account
     const fees = accounts.find((a) => a.account_name === 'Payment Processing Fees');
     const feeExpense = await h.call('POST', '/expenses', {

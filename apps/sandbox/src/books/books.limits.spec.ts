@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { wellKnown } from '../core/sandbox.tenants.js';
-import { type BooksHarness, startBooksHarness } from './test-support/books.harness.js';
+import { type BooksHarness, type Loose, startBooksHarness } from './test-support/books.harness.js';
 
 /** Starts a POST whose body is only partly sent, so the call stays in flight until `finish()`. */
 function openSlowPost(h: BooksHarness, path: string, body: unknown) {
@@ -11,7 +11,7 @@ function openSlowPost(h: BooksHarness, path: string, body: unknown) {
     method: 'POST',
     headers: { Authorization: `Zoho-oauthtoken ${h.token}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) },
   });
-  const response = new Promise<{ status: number; body: any }>((resolve, reject) => {
+  const response = new Promise<{ status: number; body: Loose }>((resolve, reject) => {
     req.on('response', (res) => {
       let text = '';
       res.on('data', (chunk) => (text += chunk));
