@@ -22,7 +22,7 @@ import { WorkspacesModule } from './workspaces/workspaces.module.js';
  * routes live under `api/v1/workspaces/:workspaceId/...` and use `@CurrentWorkspace()` / `@RequireRole()`;
  * entities go through `TypeOrmModule.forFeature`, migrations into src/database/migrations/index.ts.
  */
-export const featureModules: Type[] = [ConnectorsModule, QueueModule, RunsModule];
+export const featureModules: Type[] = [ConnectorsModule, ConnectionsModule, QueueModule, RunsModule];
 
 export interface AppModuleOptions {
   config: BraidConfig;

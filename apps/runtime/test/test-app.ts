@@ -105,6 +105,8 @@ export async function createTestApp(options: CreateTestAppOptions = {}): Promise
     DATABASE_URL: databaseUrl(adminUrl, databaseName),
     BRAID_SANDBOX: 'off',
     BRAID_LOG_LEVEL: 'info',
+    // An external database needs a vault key (connection secrets); each test app gets its own.
+    BRAID_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     ...options.env,
   });
   const logs: string[] = [];

@@ -17,6 +17,10 @@ export interface BraidConfig {
   logLevel: LogLevel;
   bodyLimit: string;
   sessionTtlHours: number;
+  /** Webhook ingress (`/hooks/:token`): body limit and duplicate window for deliveries without an event id. */
+  webhooks: { maxBytes: number; dedupeWindowSeconds: number };
+  /** `/metrics` served (Prometheus) when true. */
+  metrics: boolean;
   trustProxy: boolean;
   publicUrl: string | undefined;
   loginMaxAttempts: number;
@@ -24,24 +28,33 @@ export interface BraidConfig {
   owner: { email: string; password: string; workspaceName: string } | undefined;
   sandbox: { enabled: boolean; port: number };
   editorDir: string;
+  /** An external sandbox (BRAID_SANDBOX_URL) used by sandbox connections instead of the embedded one. */
+  sandboxUrl: string | undefined;
+  /** Raw key material (validated shape); the vault parses it (src/vault/vault.keys.ts). */
+  encryption: { key: string | undefined; keys: string | undefined };
+  /** Zoho web client for production OAuth; `secretsByDc` holds ZOHO_CLIENT_SECRET_<DC> overrides (lower-case dc). */
+  zoho: { clientId: string | undefined; clientSecret: string | undefined; secretsByDc: Record<string, string> };
 }
+
+const zohoDataCentreCodes = ['us', 'eu', 'in', 'au', 'jp', 'ca', 'cn', 'sa', 'uk', 'ae'];
 
 // apps/runtime/{src,dist}/config/ → the repository root is four levels up.
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 
 const ajv = createAjv();
 
-function readVariable(env: Record<string, string | undefined>, name: string): unknown {
+/** `envName` reads another variable with `name`'s rules (ZOHO_CLIENT_SECRET_EU → ZOHO_CLIENT_SECRET_<DC>). */
+function readVariable(env: Record<string, string | undefined>, name: string, envName = name): unknown {
   const variable = configVariables.find((v) => v.name === name);
   if (!variable) throw new Error(`Unknown configuration variable ${name}`);
-  const raw = env[name]?.trim();
+  const raw = env[envName]?.trim();
   const value = raw === undefined || raw === '' ? variable.default : raw;
   if (value === undefined) return undefined;
   const type = variable.schema.type;
   let coerced: unknown = value;
   if (type === 'integer') coerced = /^-?\d+$/.test(value) ? Number(value) : value;
   if (type === 'boolean') coerced = ['true', '1', 'yes'].includes(value) ? true : ['false', '0', 'no'].includes(value) ? false : value;
-  if (!ajv.validate(variable.schema, coerced)) throw new ConfigError(name, variable.expected, raw, variable.secret);
+  if (!ajv.validate(variable.schema, coerced)) throw new ConfigError(envName, variable.expected, raw, variable.secret);
   return coerced;
 }
 
@@ -68,6 +81,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: str('BRAID_LOG_LEVEL') as LogLevel,
     bodyLimit: str('BRAID_BODY_LIMIT') as string,
     sessionTtlHours: num('BRAID_SESSION_TTL_HOURS'),
+    webhooks: { maxBytes: num('BRAID_WEBHOOK_MAX_BYTES'), dedupeWindowSeconds: num('BRAID_WEBHOOK_DEDUPE_WINDOW_SECONDS') },
+    metrics: str('BRAID_METRICS') === 'on',
     trustProxy: readVariable(env, 'BRAID_TRUST_PROXY') as boolean,
     publicUrl: str('BRAID_PUBLIC_URL')?.replace(/\/+$/, ''),
     loginMaxAttempts: num('BRAID_LOGIN_MAX_ATTEMPTS'),
@@ -80,6 +95,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     editorDir: path.resolve(
       editorDir && editorDir !== '<repo>/apps/editor/dist' ? editorDir : path.join(repoRoot, 'apps/editor/dist'),
     ),
+    sandboxUrl: str('BRAID_SANDBOX_URL')?.replace(/\/+$/, ''),
+    encryption: { key: str('BRAID_ENCRYPTION_KEY'), keys: str('BRAID_ENCRYPTION_KEYS') },
+    zoho: {
+      clientId: str('ZOHO_CLIENT_ID'),
+      clientSecret: str('ZOHO_CLIENT_SECRET'),
+      secretsByDc: Object.fromEntries(
+        zohoDataCentreCodes
+          .map((dc) => [dc, readVariable(env, 'ZOHO_CLIENT_SECRET_<DC>', `ZOHO_CLIENT_SECRET_${dc.toUpperCase()}`) as string | undefined])
+          .filter((entry): entry is [string, string] => entry[1] !== undefined),
+      ),
+    },
   };
 }
 

@@ -6,4 +6,4 @@ import { Flows1763720000000 } from '../../flows/flows.migration.js';
  * Every migration, oldest first. Listed explicitly (no glob) so the build and the tests run the same set.
  * A feature adds its migration class at the end of this list.
  */
-export const migrations = [Accounts1763700000000, Flows1763720000000];
+export const migrations = [Accounts1763700000000, Connections1763710000000, Flows1763720000000];

@@ -1,0 +1,109 @@
+import { createConnectorContext } from '@braid/connector-sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConnectorsService } from '../connectors/connectors.service.js';
+import { ConnectionsService } from './connections.service.js';
+import { type ConnectionsHarness, SANDBOX_TOGAI_TOKEN, startConnectionsHarness } from './test-support/connections.fixtures.js';
+
+describe('connections API (api-token connections)', () => {
+  let h: ConnectionsHarness;
+  const bodies: string[] = [];
+
+  beforeAll(async () => {
+    h = await startConnectionsHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const record = <R extends { text: string }>(response: R): R => {
+    bodies.push(response.text);
+    return response;
+  };
+
+  it('creates a Togai connection, tests it with a cheap read and shows the secret only as "set"', async () => {
+    const created = record(
+      await h.owner.client.post(h.base).send({ connectorKey: 'togai', name: 'Togai sandbox', target: 'sandbox', credentials: { token: SANDBOX_TOGAI_TOKEN } }),
+    );
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      name: 'Togai sandbox',
+      connectorKey: 'togai',
+      authKind: 'api-token',
+      target: 'sandbox',
+      baseUrl: h.sandbox.url,
+      apiDomain: `${h.sandbox.url}/togai`,
+      status: 'connected',
+      secrets: { token: 'set' },
+      lastError: null,
+    });
+    const tested = record(await h.owner.client.post(`${h.base}/${created.body.id}/test`));
+    expect(tested.status).toBe(200);
+    expect(tested.body).toMatchObject({ ok: true, status: 'connected' });
+    const got = record(await h.owner.client.get(`${h.base}/${created.body.id}`));
+    expect(got.body.lastUsedAt).not.toBeNull();
+  });
+
+  it('reports a rejected token as a failed test with status "needs_reconnect" and the reason', async () => {
+    const created = record(await h.owner.client.post(h.base).send({ connectorKey: 'togai', name: 'Bad token', credentials: { token: 'togai_wrong_token' } }));
+    expect(created.status).toBe(201);
+    const tested = record(await h.owner.client.post(`${h.base}/${created.body.id}/test`));
+    expect(tested.body.ok).toBe(false);
+    expect(tested.body.status).toBe('needs_reconnect');
+    const got = record(await h.owner.client.get(`${h.base}/${created.body.id}`));
+    expect(got.body.status).toBe('needs_reconnect');
+    expect(got.body.lastError).toMatch(/401|auth|token/i);
+    // Reconnect with the right token fixes it in place.
+    const fixed = record(await h.owner.client.post(`${h.base}/${created.body.id}/reconnect`).send({ credentials: { token: SANDBOX_TOGAI_TOKEN } }));
+    expect(fixed.status).toBe(200);
+    expect(fixed.body).toMatchObject({ id: created.body.id, status: 'connected', lastError: null });
+    expect((record(await h.owner.client.post(`${h.base}/${created.body.id}/test`))).body.ok).toBe(true);
+  });
+
+  it('lists, renames, deletes; validates bodies; hides other workspaces\' connections', async () => {
+    const created = record(await h.owner.client.post(h.base).send({ connectorKey: 'togai', name: 'To rename', credentials: { token: SANDBOX_TOGAI_TOKEN } }));
+    const renamed = record(await h.owner.client.patch(`${h.base}/${created.body.id}`).send({ name: 'Renamed' }));
+    expect(renamed.body.name).toBe('Renamed');
+    const list = record(await h.owner.client.get(h.base));
+    expect(list.body.connections.map((c: { name: string }) => c.name)).toContain('Renamed');
+
+    const missing = record(await h.owner.client.post(h.base).send({ connectorKey: 'togai', name: 'x', credentials: {} }));
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.pointer).toBe('/credentials/token');
+    const unknown = record(await h.owner.client.post(h.base).send({ connectorKey: 'nope', name: 'x', credentials: { token: 'a' } }));
+    expect(unknown.status).toBe(404);
+    const oauthViaCreate = record(await h.owner.client.post(h.base).send({ connectorKey: 'test-books', name: 'x', credentials: { token: 'a' } }));
+    expect(oauthViaCreate.status).toBe(400);
+    expect(oauthViaCreate.body.error.message).toMatch(/oauth\/start/);
+
+    const other = await h.t.signUpUser();
+    const foreign = record(await other.client.get(`/api/v1/workspaces/${other.workspace.id}/connections/${created.body.id}`));
+    expect(foreign.status).toBe(404);
+    expect(record(await other.client.get(`/api/v1/workspaces/${h.owner.workspace.id}/connections`)).status).toBe(404);
+    await expect(h.t.braid.app.get(ConnectionsService).contextFor(other.workspace.id, created.body.id)).rejects.toMatchObject({ code: 'CONNECTION_NOT_FOUND' });
+
+    expect(record(await h.owner.client.delete(`${h.base}/${created.body.id}`)).status).toBe(204);
+    expect(record(await h.owner.client.get(`${h.base}/${created.body.id}`)).status).toBe(404);
+  });
+
+  it('contextFor gives the engine a working connection context', async () => {
+    const created = record(await h.owner.client.post(h.base).send({ connectorKey: 'togai', name: 'For the engine', credentials: { token: SANDBOX_TOGAI_TOKEN } }));
+    const service = h.t.braid.app.get(ConnectionsService);
+    const { connection, credentials, ssrf } = await service.contextFor(h.owner.workspace.id, created.body.id);
+    expect(connection).toMatchObject({ id: created.body.id, name: 'For the engine', connectorKey: 'togai', apiBaseUrl: `${h.sandbox.url}/togai` });
+    const ctx = createConnectorContext({ connector: h.t.braid.app.get(ConnectorsService).definition('togai'), connection, credentials, ssrf });
+    const response = await ctx.http.get<{ data: unknown[] }>('/customers', { pageSize: 1 });
+    expect(response.status).toBe(200);
+    expect((await service.listIds(h.owner.workspace.id)).has(created.body.id)).toBe(true);
+    await service.markUsed(h.owner.workspace.id, created.body.id);
+    expect((record(await h.owner.client.get(`${h.base}/${created.body.id}`))).body.lastUsedAt).not.toBeNull();
+  });
+
+  it('never puts the token into a response or a log line', async () => {
+    const rows = await h.t.query<{ secrets: string }>('SELECT secrets FROM connections');
+    expect(rows.length).toBeGreaterThan(0);
+    for (const text of [...bodies, ...h.t.logs, JSON.stringify(rows)]) {
+      expect(text).not.toContain(SANDBOX_TOGAI_TOKEN);
+      expect(text).not.toContain('togai_wrong_token');
+    }
+  });
+});
