@@ -1,0 +1,166 @@
+// Test helpers: a sandbox on a random port, a Books connection obtained through the real OAuth code flow,
+// and a ConnectorContext wired the way the runtime wires it (refreshing credentials, loopback allowed).
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  createConnectorContext,
+  createRefreshingCredentialProvider,
+  LimiterRegistry,
+  refreshZohoAccessToken,
+  runAction,
+  zohoSandboxDataCenters,
+  type ConnectorContext,
+  type LimiterClock,
+  type Sleep,
+} from '@braid/connector-sdk';
+import { startSandbox, wellKnown, type RunningSandbox, type SeedRequest } from '@braid/sandbox';
+import { obtainZohoTokens, sandboxAdmin, type SandboxAdmin, type ZohoTokens } from '@braid/sandbox/test-support';
+import { zohoBooksConnector } from '../zoho-books.connector.js';
+
+export interface BooksSandbox {
+  running: RunningSandbox;
+  url: string;
+  admin: SandboxAdmin;
+  /** Books records as the sandbox holds them (`inspect()`), not as an API answer says. */
+  state(): Record<string, unknown[]>;
+  close(): Promise<void>;
+}
+
+export async function startBooksSandbox(seed: string | SeedRequest = 'demo'): Promise<BooksSandbox> {
+  const running = await startSandbox({ port: 0, seed });
+  return {
+    running,
+    url: running.url,
+    admin: sandboxAdmin(running.url),
+    state: () => running.sandbox.service('books')!.inspect(),
+    close: () => running.close(),
+  };
+}
+
+export interface ConnectOptions {
+  dc?: 'com' | 'eu';
+  organizationId?: string;
+  scopes?: string[];
+  name?: string;
+  /** Limiters of this "process" (default: a fresh registry so tests do not share quota). */
+  limiters?: LimiterRegistry;
+  sleep?: Sleep;
+}
+
+export interface BooksConnection {
+  ctx: ConnectorContext;
+  tokens: ZohoTokens;
+  name: string;
+  refreshes: number;
+  run(actionKey: string, input: unknown): Promise<any>;
+}
+
+/** Authorises through the consent page, then builds the context a flow step would get. */
+export async function connectBooks(sandbox: BooksSandbox, options: ConnectOptions = {}): Promise<BooksConnection> {
+  const dc = options.dc ?? 'com';
+  const organizationId = options.organizationId ?? (dc === 'eu' ? wellKnown.booksOrgs.acmeEu : wellKnown.booksOrgs.acmeUs);
+  const tokens = await obtainZohoTokens(sandbox.url, {
+    scopes: options.scopes ?? ['ZohoBooks.fullaccess.all'],
+    dc,
+    booksOrgId: organizationId,
+  });
+  const name = options.name ?? `Zoho Books – ${organizationId}`;
+  let current = { accessToken: tokens.accessToken, expiresAt: Date.now() + tokens.expiresIn * 1000 };
+  const connection: BooksConnection = {
+    ctx: undefined as unknown as ConnectorContext,
+    tokens,
+    name,
+    refreshes: 0,
+    run: (actionKey, input) => runAction(zohoBooksConnector, actionKey, connection.ctx, input),
+  };
+  const credentials = createRefreshingCredentialProvider({
+    load: async () => current,
+    refresh: async () => {
+      connection.refreshes += 1;
+      const fresh = await refreshZohoAccessToken({
+        accountsServer: tokens.accountsServer,
+        clientId: wellKnown.webClient.clientId,
+        clientSecret: wellKnown.webClient.clientSecret,
+        refreshToken: tokens.refreshToken,
+        allowedAccountsServers: zohoSandboxDataCenters(sandbox.url).map((d) => d.accountsServer),
+      });
+      current = { accessToken: fresh.accessToken, expiresAt: fresh.expiresAt };
+      return current;
+    },
+  });
+  connection.ctx = createConnectorContext({
+    connector: zohoBooksConnector,
+    connection: { id: `conn-${organizationId}-${dc}`, name, settings: { organizationId }, apiDomain: tokens.apiDomain },
+    credentials,
+    limiters: options.limiters ?? new LimiterRegistry(),
+    ssrf: { allowHosts: ['127.0.0.1'] },
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+  });
+  return connection;
+}
+
+/** A limiter clock that is the sandbox's clock: waiting moves sandbox time instead of real time. */
+export function sandboxLimiterClock(sandbox: BooksSandbox): LimiterClock & { waitedMs: number } {
+  const clock = {
+    waitedMs: 0,
+    now: () => sandbox.running.sandbox.context.clock.now(),
+    sleep: async (ms: number) => {
+      clock.waitedMs += ms;
+      sandbox.running.sandbox.context.clock.advance(ms);
+    },
+  };
+  return clock;
+}
+
+export interface ReceivedCall {
+  method: string;
+  path: string;
+  query: Record<string, string | string[]>;
+  headers: Record<string, string>;
+  rawBody: Buffer;
+  contentType: string;
+}
+
+/** A local HTTP receiver standing in for the runtime's webhook ingress. */
+export async function startReceiver(): Promise<{ url: string; received: ReceivedCall[]; close(): Promise<void> }> {
+  const received: ReceivedCall[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://receiver');
+      const query: Record<string, string | string[]> = {};
+      for (const [k, v] of url.searchParams.entries()) {
+        const prior = query[k];
+        query[k] = prior === undefined ? v : Array.isArray(prior) ? [...prior, v] : [prior, v];
+      }
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k.toLowerCase()] = v;
+      received.push({
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query,
+        headers,
+        rawBody: Buffer.concat(chunks),
+        contentType: headers['content-type'] ?? '',
+      });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Waits (bounded) until `check` holds. */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -1,0 +1,263 @@
+// Instant triggers: `record_events` registers Books webhooks + workflow rules when a flow is published and
+// removes them when it is unpublished; `workflow_webhook` is a plain URL for rules or custom functions a Books
+// user sets up by hand.
+import { ConnectorError, defineTrigger, type ConnectorContext } from '@braid/connector-sdk';
+import { booksCall, pick } from '../books.http.js';
+import {
+  booksWebhookSecret,
+  eventOutputSchema,
+  parseBooksEvent,
+  sampleEvent,
+  verifyQueryToken,
+  verifySignature,
+  type BooksEntity,
+  type RecordEvent,
+} from './books.webhook.js';
+
+type RegisteredEntity = 'contact' | 'invoice' | 'bill' | 'customerpayment';
+
+export interface RecordEventsConfig {
+  entities: RegisteredEntity[];
+  events: RecordEvent[];
+  contactTypes: Array<'customer' | 'vendor'>;
+}
+
+interface RegisteredHook {
+  entity: RegisteredEntity;
+  event: RecordEvent;
+  webhook_id: string;
+  workflow_id?: string;
+}
+
+export interface RecordEventsState {
+  hooks: RegisteredHook[];
+  signed: boolean;
+}
+
+/** Workflow rule trigger of each event (apis.md E1). */
+const RULE_EVENT: Record<RecordEvent, string> = { created: 'on_create', updated: 'on_edit', deleted: 'on_delete' };
+const ENTITY_TITLE: Record<RegisteredEntity, string> = {
+  contact: 'Contacts', invoice: 'Invoices', bill: 'Bills', customerpayment: 'Payments',
+};
+
+async function removeHooks(ctx: ConnectorContext, hooks: RegisteredHook[]): Promise<void> {
+  // Rules first: Books refuses to delete a webhook that a rule still uses. Already gone counts as removed.
+  const ignoreMissing = (error: unknown) => {
+    if (!(error instanceof ConnectorError && error.code === 'NOT_FOUND')) throw error;
+  };
+  for (const hook of hooks) {
+    if (hook.workflow_id) {
+      await booksCall(ctx, 'DELETE', `/settings/workflows/${encodeURIComponent(hook.workflow_id)}`).catch(ignoreMissing);
+    }
+  }
+  for (const hook of hooks) {
+    await booksCall(ctx, 'DELETE', `/settings/webhooks/${encodeURIComponent(hook.webhook_id)}`).catch(ignoreMissing);
+  }
+}
+
+export const recordEventsTrigger = defineTrigger<RecordEventsConfig>({
+  key: 'record_events',
+  kind: 'app-webhook',
+  title: 'Record created, updated or deleted (instant)',
+  description:
+    'Fires when a contact, invoice, bill or customer payment is created, edited or deleted in Books. Publishing the ' +
+    'flow creates a signed webhook and a workflow rule per module and event in Books (Settings → Automation); ' +
+    'unpublishing removes them. Needs a Books plan with workflow rules (Professional or higher).',
+  configSchema: {
+    type: 'object',
+    properties: {
+      entities: {
+        type: 'array',
+        title: 'Modules',
+        items: { type: 'string', enum: ['contact', 'invoice', 'bill', 'customerpayment'] },
+        minItems: 1,
+        uniqueItems: true,
+        default: ['invoice'],
+      },
+      events: {
+        type: 'array',
+        title: 'Events',
+        items: { type: 'string', enum: ['created', 'updated', 'deleted'] },
+        minItems: 1,
+        uniqueItems: true,
+        default: ['created', 'updated', 'deleted'],
+      },
+      contactTypes: {
+        type: 'array',
+        title: 'Contact types',
+        description: 'For contacts: customers, vendors or both.',
+        items: { type: 'string', enum: ['customer', 'vendor'] },
+        minItems: 1,
+        uniqueItems: true,
+        default: ['customer', 'vendor'],
+      },
+    },
+    additionalProperties: false,
+  },
+  outputSchema: eventOutputSchema,
+  sampleOutput: sampleEvent,
+  register: async (ctx, { webhookUrl, config, secret }) => {
+    const booksSecret = booksWebhookSecret(secret);
+    const hooks: RegisteredHook[] = [];
+    try {
+      for (const entity of config.entities) {
+        for (const event of config.events) {
+          // One webhook per (module, event): the query parameters tell the receiver which event fired.
+          const { body } = await booksCall(ctx, 'POST', '/settings/webhooks', {
+            body: {
+              webhook_name: `Braid ${ENTITY_TITLE[entity]} ${event}`.slice(0, 50),
+              description: 'Created by Braid when a flow was published; removed when it is unpublished.',
+              entity,
+              method: 'POST',
+              url: webhookUrl,
+              body_type: 'default',
+              query_parameters: [
+                { param_name: 'braid_entity', param_value: entity },
+                { param_name: 'braid_event', param_value: event },
+              ],
+              secret: booksSecret,
+            },
+          });
+          const webhook = pick(body, 'webhook', 'created webhook');
+          const hook: RegisteredHook = { entity, event, webhook_id: String(webhook.webhook_id) };
+          hooks.push(hook);
+          const rule = await booksCall(ctx, 'POST', '/settings/workflows', {
+            body: {
+              workflow_name: `Braid: ${ENTITY_TITLE[entity]} ${event}`.slice(0, 100),
+              entity,
+              event: RULE_EVENT[event],
+              webhook_id: hook.webhook_id,
+              is_active: true,
+            },
+          });
+          hook.workflow_id = String(pick(rule.body, 'workflow', 'created workflow rule').workflow_id);
+        }
+      }
+    } catch (error) {
+      // Leave nothing half-registered behind.
+      await removeHooks(ctx, hooks).catch(() => undefined);
+      throw error;
+    }
+    const state: RecordEventsState = { hooks, signed: true };
+    return { externalId: hooks.map((h) => h.webhook_id).join(','), state };
+  },
+  unregister: async (ctx, { state }) => {
+    const hooks = (state as RecordEventsState | undefined)?.hooks ?? [];
+    await removeHooks(ctx, hooks);
+  },
+  verifyRequest: ({ secret, request }) => {
+    if (!secret) {
+      throw new ConnectorError('SIGNATURE_INVALID', 'This trigger has no secret to check the Books signature with; publish the flow again.', {
+        retryable: false,
+      });
+    }
+    verifySignature(booksWebhookSecret(secret), request);
+  },
+  parseRequest: async (ctx, request) => {
+    const payload = parseBooksEvent(request);
+    const config = ctx.config as RecordEventsConfig;
+    const wanted =
+      (config.entities ?? []).includes(payload.entity as RegisteredEntity) &&
+      (config.events ?? []).includes(payload.event) &&
+      (payload.entity !== 'contact' || !payload.contact_type || (config.contactTypes ?? ['customer', 'vendor']).includes(payload.contact_type as 'customer'));
+    // No provider event id: the runtime dedupes deliveries by body hash.
+    return { events: wanted ? [{ payload }] : [] };
+  },
+});
+
+export interface WorkflowWebhookConfig {
+  entity: 'auto' | BooksEntity;
+  event: 'auto' | RecordEvent;
+  verification: 'signature' | 'query_token' | 'none';
+  tokenParam: string;
+}
+
+export const workflowWebhookTrigger = defineTrigger<WorkflowWebhookConfig>({
+  key: 'workflow_webhook',
+  kind: 'webhook',
+  title: 'Books workflow rule or custom function calls Braid',
+  description:
+    'A URL to paste into a Books workflow webhook (or a custom function\'s invokeurl). Accepts the default JSON ' +
+    'payload ({"invoice": {…}}), raw JSON, form fields, a record with "exist": false (deleted) and HTTP DELETE ' +
+    'with the id in the query.',
+  configSchema: {
+    type: 'object',
+    properties: {
+      entity: {
+        type: 'string',
+        title: 'Module',
+        description: '"auto" reads it from the payload (its top-level key or id field).',
+        enum: ['auto', 'contact', 'invoice', 'bill', 'customerpayment', 'item'],
+        default: 'auto',
+      },
+      event: {
+        type: 'string',
+        title: 'Event',
+        description: '"auto": deleted for DELETE or exist=false, created when created and modified times are equal, else updated.',
+        enum: ['auto', 'created', 'updated', 'deleted'],
+        default: 'auto',
+      },
+      verification: {
+        type: 'string',
+        title: 'Verification',
+        description:
+          'signature: the webhook\'s secret in Books signs each call (X-Zoho-Webhook-Signature). query_token: the ' +
+          'secret travels as a query parameter (for custom functions). none: anyone with the URL can call it.',
+        enum: ['signature', 'query_token', 'none'],
+        default: 'signature',
+      },
+      tokenParam: {
+        type: 'string',
+        title: 'Token parameter name',
+        pattern: '^[A-Za-z0-9_]{1,40}$',
+        default: 'braid_token',
+      },
+    },
+    additionalProperties: false,
+  },
+  outputSchema: eventOutputSchema,
+  sampleOutput: sampleEvent,
+  requiresConnection: false,
+  verifyRequest: ({ config, secret, request }) => {
+    if (config.verification === 'none') return;
+    if (!secret) {
+      throw new ConnectorError('SIGNATURE_INVALID', 'This trigger checks calls but has no secret; regenerate the trigger secret.', {
+        retryable: false,
+      });
+    }
+    if (config.verification === 'query_token') verifyQueryToken(secret, request, config.tokenParam || 'braid_token');
+    else verifySignature(booksWebhookSecret(secret), request);
+  },
+  parseRequest: async (ctx, request) => {
+    const config = ctx.config as WorkflowWebhookConfig;
+    const payload = parseBooksEvent(request, {
+      ...(config.entity && config.entity !== 'auto' ? { entity: config.entity } : {}),
+      ...(config.event && config.event !== 'auto' ? { event: config.event } : {}),
+    });
+    return { events: [{ payload }] };
+  },
+  setupInstructions: (config, webhookUrl) => {
+    const module = config.entity === 'auto' ? 'Contacts, Invoices, Bills or Customer Payments' : config.entity;
+    const tokenParam = config.tokenParam || 'braid_token';
+    const notes = [
+      'In Zoho Books: Settings → Automation → Workflow Actions → Webhooks → New Webhook.',
+      `Module: ${module}. URL: the URL above. Method: POST (or DELETE for a delete-only rule; the id can go in the query, e.g. ?invoice_id=\${invoice.invoice_id}).`,
+      'Body: "Default payload" (the whole record as JSON). Form fields (x-www-form-urlencoded) with placeholders also work; include the record id field (e.g. invoice_id).',
+    ];
+    if (config.verification === 'signature') {
+      notes.push(
+        'Secret: paste this trigger\'s secret (shown by Braid next to the URL; 12–50 letters and digits). Books then signs every call with X-Zoho-Webhook-Signature.',
+      );
+    } else if (config.verification === 'query_token') {
+      notes.push(`Add the query parameter "${tokenParam}" with this trigger's secret (shown by Braid next to the URL) as its value.`);
+    } else {
+      notes.push('No verification is configured: anyone who knows the URL can send events. Prefer "signature".');
+    }
+    notes.push(
+      'Then create a Workflow Rule on the same module (Settings → Automation → Workflow Rules) for "Created", "Edited" ' +
+        'or "Deleted" and choose this webhook as its action. Deleted records arrive with "exist": false.',
+      'Custom function alternative (Deluge): invokeurl [ url: "<the URL>" type: POST parameters: invoice.toString() content-type: "application/json" ];',
+    );
+    return { method: 'POST', url: webhookUrl, headers: { 'Content-Type': 'application/json' }, notes };
+  },
+});
