@@ -57,7 +57,7 @@ export async function connectDatabase(config: BraidConfig, log: Logger): Promise
     dataDir,
     port: config.embeddedPgPort,
     onLog: (line) => pgLog.debug(line),
-    onNotice: (line) => pgLog.warn(line),
+    onNotice: (line) => pgLog.info(line),
   });
   try {
     await ensureDatabase(running.adminUrl, EMBEDDED_DATABASE);
