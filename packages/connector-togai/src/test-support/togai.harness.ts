@@ -1,5 +1,7 @@
 // Test harness: a real sandbox on a random port and ConnectorContexts for a Togai connection to it, built the way
 // the runtime builds them (createConnectorContext + an api-token CredentialProvider). Not part of the build.
+/* eslint-disable @typescript-eslint/no-explicit-any -- tests read sandbox records and action outputs of many shapes;
+   outputs are checked against the action's JSON Schema at run time instead. */
 import {
   createConnectorContext,
   LimiterRegistry,

@@ -6,7 +6,7 @@ import { sampleAccount } from '../togai.schemas.js';
 import { isChangeCursor, selectChanges } from './changes.cursor.js';
 import { eventPayloadSchema, type TogaiEventPayload, type TogaiEventType } from './events.trigger.js';
 
-interface AccountsPollingConfig {
+export interface AccountsPollingConfig {
   record: 'account' | 'customer';
   statuses: string[];
   batchSize: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { selectChanges, type ChangeCursor } from './changes.cursor.js';
+import { selectChanges, type ChangeCursor, type Changed } from './changes.cursor.js';
 
 async function* rowsOf<T>(rows: T[]) {
   for (const row of rows) yield row;
@@ -26,7 +26,7 @@ describe('selectChanges', () => {
     let cursor: ChangeCursor | null = { updatedAt: at(2), idsAtBoundary: ['seen'] };
     const emitted: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const result = await selectChanges(rowsOf(rows), cursor, 2);
+      const result: Changed<{ id: string; updatedAt: string }> = await selectChanges(rowsOf(rows), cursor, 2);
       emitted.push(...result.changed.map((r) => r.id));
       cursor = result.nextCursor;
       if (!result.hasMore) break;

@@ -5,7 +5,7 @@ import { signTogaiWebhook, verifyTogaiWebhookSignature } from '@braid/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { togaiConnector } from '../togai.connector.js';
 import { address, startTogaiHarness, type TogaiHarness } from '../test-support/togai.harness.js';
-import { eventsManualTrigger, eventsTrigger } from './events.trigger.js';
+import { eventsManualTrigger, eventsTrigger, type EventsConfig, type ManualConfig } from './events.trigger.js';
 import { verifyStandardWebhook } from './standard-webhooks.signature.js';
 
 /** A local endpoint standing in for the runtime's webhook ingress: keeps every request as a WebhookRequest. */
@@ -49,7 +49,7 @@ function signedRequest(body: string, options: { id?: string; timestamp?: number;
   };
 }
 
-const parseContext = (config: unknown, state?: unknown) => ({ config, state, logger: noopLogger, now: () => new Date() });
+const parseContext = <C>(config: C, state?: unknown) => ({ config, state, logger: noopLogger, now: () => new Date() });
 
 describe('Standard Webhooks verification', () => {
   const body = JSON.stringify({ type: 'customer.created', timestamp: '2026-03-01T00:00:00.000Z', data: { id: 'acme' } });
@@ -99,7 +99,7 @@ describe('events trigger (app-webhook) against the sandbox', () => {
   };
 
   it('subscribes, receives a signed change, verifies it, parses it with the delivery id, and unsubscribes', async () => {
-    const config = validateTriggerConfig(togaiConnector, 'events', { events: ['customer.created', 'account.created'] });
+    const config = validateTriggerConfig<EventsConfig>(togaiConnector, 'events', { events: ['customer.created', 'account.created'] });
     const registration = await eventsTrigger.register(t.context(), { webhookUrl: receiver.url, config, secret: 'runtime-generated' });
     expect(t.state().subscriptions).toEqual([expect.objectContaining({ id: registration.externalId, url: receiver.url, events: ['customer.created', 'account.created'] })]);
     const state = registration.state as { secret: string };
@@ -133,7 +133,7 @@ describe('events trigger (app-webhook) against the sandbox', () => {
     expect(() => eventsTrigger.verifyRequest!({ config, state: undefined, request: requests[0]!, now: () => new Date() })).toThrow(/publish the flow again/);
 
     // Event types outside the config are acknowledged but start nothing.
-    const onlyInvoices = validateTriggerConfig(togaiConnector, 'events', { events: ['invoice.generated'] });
+    const onlyInvoices = validateTriggerConfig<EventsConfig>(togaiConnector, 'events', { events: ['invoice.generated'] });
     expect((await eventsTrigger.parseRequest(parseContext(onlyInvoices), requests[0]!)).events).toEqual([]);
 
     await eventsTrigger.unregister(t.context(), { state: registration.state, config });
@@ -146,7 +146,7 @@ describe('events trigger (app-webhook) against the sandbox', () => {
 
   it('refuses to register on a production Togai connection and points to the Togai Flow webhook trigger', async () => {
     const production = t.context({ baseUrl: 'https://api.togai.com' });
-    const config = validateTriggerConfig(togaiConnector, 'events', {});
+    const config = validateTriggerConfig<EventsConfig>(togaiConnector, 'events', {});
     const error = (await eventsTrigger
       .register(production, { webhookUrl: 'https://braid.example.com/api/v1/hooks/abc', config, secret: 's' })
       .catch((e: unknown) => e)) as ConnectorError;
@@ -157,7 +157,7 @@ describe('events trigger (app-webhook) against the sandbox', () => {
   });
 
   it('rejects bodies that are not platform events', async () => {
-    const config = validateTriggerConfig(togaiConnector, 'events', {});
+    const config = validateTriggerConfig<EventsConfig>(togaiConnector, 'events', {});
     const notJson = { ...signedRequest('{'), rawBody: Buffer.from('{') };
     await expect(eventsTrigger.parseRequest(parseContext(config), notJson)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     const unknownType = signedRequest(JSON.stringify({ type: 'invoice.exploded', data: {} }));
@@ -169,7 +169,7 @@ describe('events_manual trigger (webhook)', () => {
   const body = JSON.stringify({ type: 'invoice.generated', timestamp: '2026-03-01T00:00:00.000Z', data: { id: 'invoice.000007', status: 'DUE' } });
 
   it('verifies Standard Webhooks deliveries with a pasted signing secret', async () => {
-    const config = validateTriggerConfig(togaiConnector, 'events_manual', { verification: 'standard-webhooks', signingSecret: secret });
+    const config = validateTriggerConfig<ManualConfig>(togaiConnector, 'events_manual', { verification: 'standard-webhooks', signingSecret: secret });
     const request = signedRequest(body, { id: 'msg_manual_1' });
     await eventsManualTrigger.verifyRequest!({ config, secret: 'runtime-secret', request, now: () => new Date() });
     const parsed = await eventsManualTrigger.parseRequest(parseContext(config), request);
@@ -183,12 +183,12 @@ describe('events_manual trigger (webhook)', () => {
     expect(() => eventsManualTrigger.verifyRequest!({ config, secret: 'runtime-secret', request: tampered, now: () => new Date() })).toThrow(
       /does not match/,
     );
-    const noSecret = validateTriggerConfig(togaiConnector, 'events_manual', { verification: 'standard-webhooks' });
+    const noSecret = validateTriggerConfig<ManualConfig>(togaiConnector, 'events_manual', { verification: 'standard-webhooks' });
     expect(() => eventsManualTrigger.verifyRequest!({ config: noSecret, secret: 'plain', request, now: () => new Date() })).toThrow(/Paste/);
   });
 
   it('verifies a Togai Flow\'s secret header and explains the set-up without revealing the secret', async () => {
-    const config = validateTriggerConfig(togaiConnector, 'events_manual', {});
+    const config = validateTriggerConfig<ManualConfig>(togaiConnector, 'events_manual', {});
     const request: WebhookRequest = {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-braid-secret': 'runtime-secret-123' },

@@ -114,7 +114,7 @@ export function parseTogaiEvent(request: WebhookRequest, wanted: readonly string
 
 // ------------------------------------------------------------------------------------------------------ events
 
-interface EventsConfig {
+export interface EventsConfig {
   events: TogaiEventType[];
 }
 
@@ -195,7 +195,7 @@ export const eventsTrigger = defineTrigger<EventsConfig>({
 
 // ------------------------------------------------------------------------------------------------------ events_manual
 
-interface ManualConfig {
+export interface ManualConfig {
   events: TogaiEventType[];
   verification: 'standard-webhooks' | 'secret-header';
   signingSecret?: string;

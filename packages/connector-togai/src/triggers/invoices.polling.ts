@@ -15,7 +15,7 @@ import { eventPayloadSchema, sampleEventPayload, type TogaiEventPayload } from '
 
 const DAY_MS = 24 * 3600_000;
 
-interface InvoicesPollingConfig extends InvoiceFilter {
+export interface InvoicesPollingConfig extends InvoiceFilter {
   includeLines: boolean;
   batchSize: number;
   periodLookbackDays?: number;

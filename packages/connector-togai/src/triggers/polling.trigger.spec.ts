@@ -2,10 +2,10 @@ import { validateOutput, validateTriggerConfig, type PollResult } from '@braid/c
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { togaiConnector } from '../togai.connector.js';
 import { address, startTogaiHarness, type TogaiHarness } from '../test-support/togai.harness.js';
-import { accountsPollingTrigger } from './accounts.polling.js';
-import { invoicesPollingTrigger } from './invoices.polling.js';
+import { accountsPollingTrigger, type AccountsPollingConfig } from './accounts.polling.js';
+import { invoicesPollingTrigger, type InvoicesPollingConfig } from './invoices.polling.js';
 
-type Payload = { type: string; objectId: string; data: Record<string, any> };
+type Payload = { type: string; objectId: string; data: Record<string, unknown> };
 const payloads = (result: PollResult) => result.items.map((i) => i.payload as Payload);
 
 describe('polling triggers against the sandbox', () => {
@@ -18,7 +18,7 @@ describe('polling triggers against the sandbox', () => {
   });
 
   it('invoices_polling: starts at "now", then returns only invoices changed since the cursor, oldest first', async () => {
-    const config = validateTriggerConfig(togaiConnector, 'invoices_polling', { statuses: ['DUE', 'PAID', 'PARTIALLY_PAID'], invoiceClass: 'ORDER' });
+    const config = validateTriggerConfig<InvoicesPollingConfig>(togaiConnector, 'invoices_polling', { statuses: ['DUE', 'PAID', 'PARTIALLY_PAID'], invoiceClass: 'ORDER' });
     const ctx = t.context();
     const start = await invoicesPollingTrigger.poll(ctx, { cursor: null, config });
     expect(start.items).toEqual([]);
@@ -61,7 +61,7 @@ describe('polling triggers against the sandbox', () => {
   });
 
   it('invoices_polling: batches end at the batch size with hasMore, and the next poll carries on without repeats', async () => {
-    const config = validateTriggerConfig(togaiConnector, 'invoices_polling', { includeLines: false, batchSize: 2 });
+    const config = validateTriggerConfig<InvoicesPollingConfig>(togaiConnector, 'invoices_polling', { includeLines: false, batchSize: 2 });
     const ctx = t.context();
     const { nextCursor: start } = await invoicesPollingTrigger.poll(ctx, { cursor: null, config });
     await t.admin.advanceClock(60_000);
@@ -80,7 +80,7 @@ describe('polling triggers against the sandbox', () => {
   });
 
   it('invoices_polling: listExisting pages through everything, split into recent and older phases', async () => {
-    const config = validateTriggerConfig(togaiConnector, 'invoices_polling', { includeLines: false, recentDays: 120 });
+    const config = validateTriggerConfig<InvoicesPollingConfig>(togaiConnector, 'invoices_polling', { includeLines: false, recentDays: 120 });
     const ctx = t.context();
     const drain = async (phase?: string) => {
       const ids: string[] = [];
@@ -114,11 +114,11 @@ describe('polling triggers against the sandbox', () => {
   });
 
   it('accounts_polling: created and updated accounts since the cursor; customers too; listExisting pages', async () => {
-    const config = validateTriggerConfig(togaiConnector, 'accounts_polling', {});
+    const config = validateTriggerConfig<AccountsPollingConfig>(togaiConnector, 'accounts_polling', {});
     const ctx = t.context();
     const { nextCursor: start, items } = await accountsPollingTrigger.poll(ctx, { cursor: null, config });
     expect(items).toEqual([]);
-    const customers = validateTriggerConfig(togaiConnector, 'accounts_polling', { record: 'customer', statuses: ['ACTIVE'] });
+    const customers = validateTriggerConfig<AccountsPollingConfig>(togaiConnector, 'accounts_polling', { record: 'customer', statuses: ['ACTIVE'] });
     const { nextCursor: customersStart } = await accountsPollingTrigger.poll(ctx, { cursor: null, config: customers });
 
     await t.admin.advanceClock(60_000);
