@@ -12,6 +12,7 @@ import {
   type ConnectorContext,
   type LimiterClock,
   type Sleep,
+  validateOutput,
 } from '@braid/connector-sdk';
 import { startSandbox, wellKnown, type RunningSandbox, type SeedRequest } from '@braid/sandbox';
 import { obtainZohoTokens, sandboxAdmin, type SandboxAdmin, type ZohoTokens } from '@braid/sandbox/test-support';
@@ -39,10 +40,14 @@ export async function startBooksSandbox(seed: string | SeedRequest = 'demo'): Pr
 
 export interface ConnectOptions {
   dc?: 'com' | 'eu';
-  organizationId?: string;
+  /** null: a connection whose organisation is not chosen yet (the connection form's state). */
+  organizationId?: string | null;
   scopes?: string[];
   name?: string;
-  /** Limiters of this "process" (default: a fresh registry so tests do not share quota). */
+  /**
+   * Limiters of this "process". Default: a fresh registry on the sandbox's clock, so waiting for quota moves
+   * sandbox time (the sandbox's per-minute window sees exactly what the limiter allowed) instead of real time.
+   */
   limiters?: LimiterRegistry;
   sleep?: Sleep;
 }
@@ -58,13 +63,14 @@ export interface BooksConnection {
 /** Authorises through the consent page, then builds the context a flow step would get. */
 export async function connectBooks(sandbox: BooksSandbox, options: ConnectOptions = {}): Promise<BooksConnection> {
   const dc = options.dc ?? 'com';
-  const organizationId = options.organizationId ?? (dc === 'eu' ? wellKnown.booksOrgs.acmeEu : wellKnown.booksOrgs.acmeUs);
+  const organizationId =
+    options.organizationId === null ? undefined : (options.organizationId ?? (dc === 'eu' ? wellKnown.booksOrgs.acmeEu : wellKnown.booksOrgs.acmeUs));
   const tokens = await obtainZohoTokens(sandbox.url, {
     scopes: options.scopes ?? ['ZohoBooks.fullaccess.all'],
     dc,
-    booksOrgId: organizationId,
+    ...(organizationId ? { booksOrgId: organizationId } : {}),
   });
-  const name = options.name ?? `Zoho Books – ${organizationId}`;
+  const name = options.name ?? `Zoho Books – ${organizationId ?? 'no organisation'}`;
   let current = { accessToken: tokens.accessToken, expiresAt: Date.now() + tokens.expiresIn * 1000 };
   const connection: BooksConnection = {
     ctx: undefined as unknown as ConnectorContext,
@@ -90,9 +96,14 @@ export async function connectBooks(sandbox: BooksSandbox, options: ConnectOption
   });
   connection.ctx = createConnectorContext({
     connector: zohoBooksConnector,
-    connection: { id: `conn-${organizationId}-${dc}`, name, settings: { organizationId }, apiDomain: tokens.apiDomain },
+    connection: {
+      id: `conn-${organizationId ?? 'none'}-${dc}`,
+      name,
+      settings: organizationId ? { organizationId } : {},
+      apiDomain: tokens.apiDomain,
+    },
     credentials,
-    limiters: options.limiters ?? new LimiterRegistry(),
+    limiters: options.limiters ?? new LimiterRegistry(sandboxLimiterClock(sandbox)),
     ssrf: { allowHosts: ['127.0.0.1'] },
     ...(options.sleep ? { sleep: options.sleep } : {}),
   });
@@ -163,4 +174,17 @@ export async function eventually(check: () => boolean | Promise<boolean>, timeou
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** Fails the test with the schema problems when an action's real output does not match its output schema. */
+export function expectValidOutput(actionKey: string, value: unknown): void {
+  const action = zohoBooksConnector.actions.find((a) => a.key === actionKey);
+  if (!action) throw new Error(`no action ${actionKey}`);
+  const check = validateOutput(action.output, value);
+  if (!check.valid) throw new Error(`${actionKey} output does not match its schema: ${JSON.stringify(check.issues)}`);
+}
+
+/** Sandbox records of one collection in one organisation. */
+export function records(sandbox: BooksSandbox, collection: string, organizationId: string = wellKnown.booksOrgs.acmeUs): Array<Record<string, any>> {
+  return (sandbox.state()[collection] as Array<Record<string, any>>).filter((r) => r.organization_id === organizationId);
 }
