@@ -54,6 +54,8 @@ describe('HTTP plumbing', () => {
     expect(response.headers['content-security-policy']).toContain("script-src 'self'");
     expect(response.headers['x-content-type-options']).toBe('nosniff');
     expect(response.headers['x-powered-by']).toBeUndefined();
+    const api = await t.request().get('/api/v1/setup');
+    expect(api.headers['cache-control']).toBe('no-store');
   });
 
   it('echoes a sane X-Request-Id and invents one otherwise', async () => {

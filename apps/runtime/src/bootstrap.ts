@@ -131,6 +131,11 @@ export async function createBraidApp(config: BraidConfig, options: CreateBraidAp
     }),
   );
   app.use(cookieParser());
+  // API answers are per user (and /me carries the CSRF token): never stored by browsers or proxies.
+  app.use('/api/v1', (_request: Request, response: Response, next: NextFunction) => {
+    response.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   useJsonBodies(app, config, log);
   serveEditor(app, config, log);
   SwaggerModule.setup('api/docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'api/docs/openapi.json' });
