@@ -7,6 +7,7 @@ import {
   createRefreshingCredentialProvider,
   LimiterRegistry,
   refreshZohoAccessToken,
+  realSleep,
   runAction,
   zohoSandboxDataCenters,
   type ConnectorContext,
@@ -14,7 +15,7 @@ import {
   type Sleep,
   validateOutput,
 } from '@braid/connector-sdk';
-import { startSandbox, wellKnown, type RunningSandbox, type SeedRequest } from '@braid/sandbox';
+import { SandboxClock, startSandbox, wellKnown, type RunningSandbox, type SeedRequest } from '@braid/sandbox';
 import { obtainZohoTokens, sandboxAdmin, type SandboxAdmin, type ZohoTokens } from '@braid/sandbox/test-support';
 import { zohoBooksConnector } from '../zoho-books.connector.js';
 
@@ -27,8 +28,8 @@ export interface BooksSandbox {
   close(): Promise<void>;
 }
 
-export async function startBooksSandbox(seed: string | SeedRequest = 'demo'): Promise<BooksSandbox> {
-  const running = await startSandbox({ port: 0, seed });
+export async function startBooksSandbox(seed: string | SeedRequest = 'demo', clock?: SandboxClock): Promise<BooksSandbox> {
+  const running = await startSandbox({ port: 0, seed, ...(clock ? { clock } : {}) });
   return {
     running,
     url: running.url,
@@ -121,6 +122,41 @@ export function sandboxLimiterClock(sandbox: BooksSandbox): LimiterClock & { wai
     },
   };
   return clock;
+}
+
+/**
+ * A sandbox clock that can run faster than real time (one real second = `factor` seconds), with a limiter
+ * clock on the same time line: a burst that the limiter spreads over minutes takes seconds, and the sandbox's
+ * per-minute window sees each request at the (accelerated) moment it really arrives.
+ */
+export class AcceleratedClock extends SandboxClock {
+  private extraMs = 0;
+  private since: number | undefined;
+  private factor = 1;
+
+  override now(): number {
+    const running = this.since === undefined ? 0 : (Date.now() - this.since) * (this.factor - 1);
+    return super.now() + this.extraMs + running;
+  }
+
+  accelerate(factor: number): void {
+    this.normal();
+    this.factor = factor;
+    this.since = Date.now();
+  }
+
+  normal(): void {
+    if (this.since !== undefined) this.extraMs += (Date.now() - this.since) * (this.factor - 1);
+    this.since = undefined;
+    this.factor = 1;
+  }
+
+  limiterClock(): LimiterClock {
+    return {
+      now: () => this.now(),
+      sleep: (ms, signal) => realSleep(Math.max(1, Math.ceil(ms / this.factor)), signal),
+    };
+  }
 }
 
 export interface ReceivedCall {
