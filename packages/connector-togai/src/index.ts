@@ -2,6 +2,6 @@
 export { togaiConnector } from './togai.connector.js';
 export { resolveTogaiBaseUrl, isTogaiHosted, mapTogaiError, TOGAI_PRODUCTION_URL } from './togai.http.js';
 export { verifyStandardWebhook } from './triggers/standard-webhooks.signature.js';
-export { togaiEventTypes, type TogaiEventType, type TogaiEventPayload } from './triggers/events.trigger.js';
+export { togaiEventTypes, eventPayloadSchema, type TogaiEventType, type TogaiEventPayload } from './triggers/event.payload.js';
 export { normalizeInvoice, type TogaiInvoice, type InvoiceLine } from './actions/invoices.action.js';
 export type { ChangeCursor } from './triggers/changes.cursor.js';

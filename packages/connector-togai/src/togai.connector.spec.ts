@@ -15,10 +15,11 @@ describe('togai connector definition', () => {
       'record_payment', 'list_payments', 'get_payment', 'ingest_events',
     ]);
     expect(descriptor.triggers.map((t) => [t.key, t.kind, t.canListExisting])).toEqual([
-      ['events', 'app-webhook', false],
+      ['events', 'app-webhook', true],
       ['events_manual', 'webhook', false],
       ['invoices_polling', 'polling', true],
       ['accounts_polling', 'polling', true],
+      ['payments_polling', 'polling', true],
     ]);
     expect(descriptor.connectionSettingsSchema).toMatchObject({ properties: { baseUrl: { default: 'https://api.togai.com' } } });
     expect(JSON.parse(JSON.stringify(describeConnector(togaiConnector)))).toEqual(descriptor);

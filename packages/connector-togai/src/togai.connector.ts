@@ -9,6 +9,7 @@ import { ENTITY_PAGE_SIZE, mapTogaiError, resolveTogaiBaseUrl, TOGAI_PRODUCTION_
 import { accountsPollingTrigger } from './triggers/accounts.polling.js';
 import { eventsManualTrigger, eventsTrigger } from './triggers/events.trigger.js';
 import { invoicesPollingTrigger } from './triggers/invoices.polling.js';
+import { paymentsPollingTrigger } from './triggers/payments.polling.js';
 
 const icon =
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2">' +
@@ -66,7 +67,7 @@ export const togaiConnector = defineConnector({
       ? { ...action, dynamicOptions: { '/accountId': { optionsKey: 'accounts' } } }
       : action,
   ),
-  triggers: [eventsTrigger, eventsManualTrigger, invoicesPollingTrigger, accountsPollingTrigger],
+  triggers: [eventsTrigger, eventsManualTrigger, invoicesPollingTrigger, accountsPollingTrigger, paymentsPollingTrigger],
   testConnection: async (ctx) => {
     try {
       const response = await ctx.http.get<{ data?: unknown[] }>('/customers', { pageSize: 1 });

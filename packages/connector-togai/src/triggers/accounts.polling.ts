@@ -4,7 +4,7 @@ import type { TogaiAccount } from '../actions/accounts.action.js';
 import { ENTITY_PAGE_SIZE, togaiRows, type TogaiPage } from '../togai.http.js';
 import { sampleAccount } from '../togai.schemas.js';
 import { isChangeCursor, selectChanges } from './changes.cursor.js';
-import { eventPayloadSchema, type TogaiEventPayload, type TogaiEventType } from './events.trigger.js';
+import { eventPayloadSchema, recordEvent, type RecordRow as Row } from './event.payload.js';
 
 export interface AccountsPollingConfig {
   record: 'account' | 'customer';
@@ -37,21 +37,6 @@ const configSchema: JsonSchema = {
 
 function withDefaults(config: unknown): AccountsPollingConfig {
   return validateInput<AccountsPollingConfig>(configSchema, config ?? {}, 'configuration of "Account changed"');
-}
-
-type Row = { id: string; status?: unknown; createdAt?: unknown; updatedAt?: unknown; [key: string]: unknown };
-
-export function recordEvent(record: 'account' | 'customer', row: Row): TogaiEventPayload {
-  const updatedAt = String(row.updatedAt ?? row.createdAt ?? '');
-  const created = typeof row.createdAt === 'string' && row.createdAt !== '' && Date.parse(row.createdAt) === Date.parse(updatedAt);
-  return {
-    eventId: `${row.id}@${updatedAt}`,
-    type: `${record}.${created ? 'created' : 'updated'}` as TogaiEventType,
-    objectType: record,
-    objectId: row.id,
-    occurredAt: updatedAt,
-    data: row,
-  };
 }
 
 const pathOf = (config: AccountsPollingConfig) => (config.record === 'customer' ? '/customers' : '/accounts');

@@ -3,7 +3,7 @@
 // timestamp are told apart by id, so nothing is lost or repeated when a batch ends inside a group of equal times.
 
 export interface ChangeCursor {
-  /** updatedAt (ISO) of the last row emitted. */
+  /** Time (ISO) of the last row emitted: its updatedAt (createdAt for payments). */
   updatedAt: string;
   /** Ids already emitted whose updatedAt equals `updatedAt`. */
   idsAtBoundary: string[];
@@ -20,10 +20,9 @@ export interface Timestamped {
   updatedAt?: unknown;
 }
 
-function timeOf(row: Timestamped): number {
-  const at = typeof row.updatedAt === 'string' ? Date.parse(row.updatedAt) : Number.NaN;
-  return Number.isNaN(at) ? 0 : at;
-}
+/** Which field orders the rows: `updatedAt` for records that change, `createdAt` for immutable ones (payments). */
+export type StampOf = (row: Timestamped & Record<string, unknown>) => unknown;
+const byUpdatedAt: StampOf = (row) => row.updatedAt;
 
 export function isChangeCursor(value: unknown): value is ChangeCursor {
   const c = value as Partial<ChangeCursor> | null;
@@ -38,7 +37,14 @@ export async function selectChanges<T extends Timestamped>(
   rows: AsyncIterable<T>,
   cursor: ChangeCursor | null,
   batchSize: number,
+  stampOf: StampOf = byUpdatedAt,
 ): Promise<Changed<T>> {
+  const stamp = (row: T): unknown => stampOf(row as T & Record<string, unknown>);
+  const timeOf = (row: T): number => {
+    const value = stamp(row);
+    const at = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+    return Number.isNaN(at) ? 0 : at;
+  };
   if (!cursor) {
     let newest = -1;
     let newestIso = '';
@@ -47,7 +53,7 @@ export async function selectChanges<T extends Timestamped>(
       const at = timeOf(row);
       if (at > newest) {
         newest = at;
-        newestIso = String(row.updatedAt ?? new Date(at).toISOString());
+        newestIso = String(stamp(row) ?? new Date(at).toISOString());
         ids = [row.id];
       } else if (at === newest) {
         ids.push(row.id);
@@ -73,7 +79,7 @@ export async function selectChanges<T extends Timestamped>(
   const carried = lastAt === since ? cursor.idsAtBoundary : [];
   return {
     changed,
-    nextCursor: { updatedAt: String(last.updatedAt), idsAtBoundary: [...new Set([...carried, ...ids])] },
+    nextCursor: { updatedAt: String(stamp(last)), idsAtBoundary: [...new Set([...carried, ...ids])] },
     hasMore: candidates.length > changed.length,
   };
 }

@@ -144,6 +144,27 @@ describe('events trigger (app-webhook) against the sandbox', () => {
     await eventsTrigger.unregister(t.context(), { state: registration.state, config });
   });
 
+  it('lists existing records as events for an initial sync, object type by object type', async () => {
+    const config = validateTriggerConfig<EventsConfig>(togaiConnector, 'events', { events: ['customer.updated', 'account.created'] });
+    const seen: Array<[string, string, string]> = [];
+    let cursor: unknown = null;
+    for (let page = 0; page < 10; page++) {
+      const result = await eventsTrigger.listExisting!(t.context(), { cursor, config });
+      seen.push(...result.items.map((i) => [i.id, (i.payload as { type: string }).type, (i.payload as { objectId: string }).objectId] as [string, string, string]));
+      cursor = result.nextCursor;
+      if (!result.hasMore) break;
+    }
+    expect(seen).toEqual([
+      ['customer:acme', 'customer.updated', 'acme'],
+      ['customer:later', 'customer.created', 'later'],
+      ['account:acme-main', 'account.created', 'acme-main'],
+    ]);
+    const onlyAccounts = await eventsTrigger.listExisting!(t.context(), { cursor: null, config, phase: 'account' });
+    expect(onlyAccounts.items.map((i) => i.id)).toEqual(['account:acme-main']);
+    expect(onlyAccounts.hasMore).toBe(false);
+    await expect(eventsTrigger.listExisting!(t.context(), { cursor: null, config, phase: 'widgets' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+  });
+
   it('refuses to register on a production Togai connection and points to the Togai Flow webhook trigger', async () => {
     const production = t.context({ baseUrl: 'https://api.togai.com' });
     const config = validateTriggerConfig<EventsConfig>(togaiConnector, 'events', {});

@@ -10,72 +10,31 @@ import {
   ConnectorError,
   defineTrigger,
   validateInput,
+  type ConnectorContext,
   type JsonSchema,
+  type PolledItem,
+  type PollResult,
   type TriggerEvent,
   type WebhookRequest,
 } from '@braid/connector-sdk';
 import { isNotFound } from '../actions/action.helpers.js';
-import { encodeId, isTogaiHosted } from '../togai.http.js';
-import { sampleInvoice } from '../togai.schemas.js';
+import type { TogaiInvoiceRow } from '../actions/invoices.action.js';
+import type { TogaiPayment } from '../actions/payments.action.js';
+import { encodeId, ENTITY_PAGE_SIZE, FILTER_PAGE_SIZE, isTogaiHosted, type TogaiPage } from '../togai.http.js';
+import {
+  eventPayloadSchema,
+  eventsProperty,
+  invoiceEvent,
+  objectTypeOf,
+  paymentEvent,
+  recordEvent,
+  type RecordRow,
+  sampleEventPayload,
+  togaiEventTypes,
+  type TogaiEventPayload,
+  type TogaiEventType,
+} from './event.payload.js';
 import { verifyStandardWebhook } from './standard-webhooks.signature.js';
-
-export const togaiEventTypes = [
-  'customer.created',
-  'customer.updated',
-  'account.created',
-  'account.updated',
-  'invoice.generated',
-  'invoice.updated',
-  'payment.recorded',
-] as const;
-export type TogaiEventType = (typeof togaiEventTypes)[number];
-
-/** What every Togai trigger emits (instant and polling alike, so a flow can switch between them). */
-export interface TogaiEventPayload {
-  eventId: string | null;
-  type: TogaiEventType;
-  objectType: 'customer' | 'account' | 'invoice' | 'payment';
-  objectId: string | null;
-  occurredAt: string;
-  data: Record<string, unknown>;
-}
-
-export const eventPayloadSchema: JsonSchema = {
-  type: 'object',
-  properties: {
-    eventId: { type: ['string', 'null'], description: 'Delivery id (webhook-id) used to drop duplicates.' },
-    type: { type: 'string', enum: [...togaiEventTypes] },
-    objectType: { type: 'string', enum: ['customer', 'account', 'invoice', 'payment'] },
-    objectId: { type: ['string', 'null'], description: 'Id of the customer, account, invoice or payment.' },
-    occurredAt: { type: 'string' },
-    data: { type: 'object', additionalProperties: true, description: 'The record as the Togai API returns it.' },
-  },
-  required: ['eventId', 'type', 'objectType', 'objectId', 'occurredAt', 'data'],
-  additionalProperties: false,
-};
-
-export const sampleEventPayload: TogaiEventPayload = {
-  eventId: 'msg_2f1c9a7e0b5d4c3e8f6a1b2c3d4e5f60',
-  type: 'invoice.generated',
-  objectType: 'invoice',
-  objectId: sampleInvoice.id,
-  occurredAt: '2026-02-01T00:00:00.000Z',
-  data: sampleInvoice,
-};
-
-const eventsProperty: JsonSchema = {
-  type: 'array',
-  title: 'Events',
-  description: 'Which platform events start the flow.',
-  items: { type: 'string', enum: [...togaiEventTypes] },
-  minItems: 1,
-  uniqueItems: true,
-  default: [...togaiEventTypes],
-};
-
-export function objectTypeOf(type: TogaiEventType): TogaiEventPayload['objectType'] {
-  return type.split('.')[0] as TogaiEventPayload['objectType'];
-}
 
 /** Turns one delivery into trigger events: `{type, timestamp, data}` JSON; types outside `wanted` give none. */
 export function parseTogaiEvent(request: WebhookRequest, wanted: readonly string[], fallbackTime: Date): TriggerEvent[] {
@@ -110,6 +69,54 @@ export function parseTogaiEvent(request: WebhookRequest, wanted: readonly string
     data: dataRecord,
   };
   return [{ ...(eventId ? { id: eventId } : {}), payload }];
+}
+
+// ------------------------------------------------------------------------------------------------------ backfill
+
+const OBJECT_ORDER = ['customer', 'account', 'invoice', 'payment'] as const;
+type ObjectType = (typeof OBJECT_ORDER)[number];
+const LIST_PATH: Record<ObjectType, { path: string; pageSize: number }> = {
+  customer: { path: '/customers', pageSize: ENTITY_PAGE_SIZE },
+  account: { path: '/accounts', pageSize: ENTITY_PAGE_SIZE },
+  invoice: { path: '/invoices', pageSize: FILTER_PAGE_SIZE },
+  payment: { path: '/payments', pageSize: FILTER_PAGE_SIZE },
+};
+
+function eventOf(objectType: ObjectType, row: RecordRow): TogaiEventPayload {
+  if (objectType === 'invoice') return invoiceEvent(row as TogaiInvoiceRow);
+  if (objectType === 'payment') return paymentEvent(row as unknown as TogaiPayment);
+  return recordEvent(objectType, row);
+}
+
+/**
+ * Existing records of the object types the configured events are about (customers, then accounts, invoices as
+ * summaries, payments), one page per call, as the events a live delivery would carry. `phase` may name one object
+ * type to list only that one.
+ */
+export async function listExistingRecords(ctx: ConnectorContext, events: readonly TogaiEventType[], cursor: unknown, phase?: string): Promise<PollResult> {
+  let types: ObjectType[] = OBJECT_ORDER.filter((o) => events.some((e) => objectTypeOf(e) === o));
+  if (phase !== undefined && phase !== '' && phase !== 'all') {
+    if (!(OBJECT_ORDER as readonly string[]).includes(phase)) {
+      throw new ConnectorError('INVALID_INPUT', `Unknown backfill phase "${phase}": use all, ${OBJECT_ORDER.join(', ')}.`, { retryable: false });
+    }
+    types = types.filter((t) => t === phase);
+  }
+  const position = cursor as { index?: number; nextToken?: string | null } | null | undefined;
+  const index = position?.index ?? 0;
+  const objectType = types[index];
+  if (!objectType) return { items: [], nextCursor: null, hasMore: false };
+  const { path, pageSize } = LIST_PATH[objectType];
+  const query = position?.nextToken ? { nextToken: position.nextToken } : { pageSize };
+  const page = (await ctx.http.get<TogaiPage<RecordRow>>(path, query)).body ?? {};
+  const rows = Array.isArray(page.data) ? page.data : [];
+  const items: PolledItem[] = rows.map((row) => {
+    const payload = eventOf(objectType, row);
+    return { id: `${objectType}:${row.id}`, payload, modifiedAt: payload.occurredAt };
+  });
+  const nextToken = rows.length > 0 ? (page.nextToken ?? null) : null;
+  if (nextToken) return { items, nextCursor: { index, nextToken }, hasMore: true };
+  const more = index + 1 < types.length;
+  return { items, nextCursor: more ? { index: index + 1, nextToken: null } : null, hasMore: more };
 }
 
 // ------------------------------------------------------------------------------------------------------ events
@@ -151,7 +158,8 @@ export const eventsTrigger = defineTrigger<EventsConfig>({
   description:
     'Starts the flow when a customer or account is created or updated, an invoice is generated or updated, or a ' +
     'payment is recorded. Braid subscribes automatically where the platform offers a subscription API (Braid\'s ' +
-    'sandbox). Togai itself has no webhook API: for a production connection use "Platform events (Togai Flow webhook)".',
+    'sandbox). Togai itself has no webhook API: for a production connection use "Platform events (Togai Flow webhook)". ' +
+    'The initial sync lists existing customers, accounts, invoices and payments as events.',
   configSchema: eventsConfigSchema,
   outputSchema: eventPayloadSchema,
   sampleOutput: sampleEventPayload,
@@ -191,6 +199,7 @@ export const eventsTrigger = defineTrigger<EventsConfig>({
   },
   verifyRequest: ({ state, request, now }) => verifyStandardWebhook(subscriptionState(state).secret, request, now()),
   parseRequest: async (ctx, request) => ({ events: parseTogaiEvent(request, eventsConfig(ctx.config).events, ctx.now()) }),
+  listExisting: async (ctx, { cursor, config, phase }) => listExistingRecords(ctx, eventsConfig(config).events, cursor, phase),
 });
 
 // ------------------------------------------------------------------------------------------------------ events_manual

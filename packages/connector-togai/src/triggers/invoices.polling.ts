@@ -11,7 +11,7 @@ import {
 } from '../actions/invoices.action.js';
 import { FILTER_PAGE_SIZE, togaiRows, type TogaiPage } from '../togai.http.js';
 import { isChangeCursor, selectChanges } from './changes.cursor.js';
-import { eventPayloadSchema, sampleEventPayload, type TogaiEventPayload } from './events.trigger.js';
+import { eventPayloadSchema, invoiceEvent, sampleEventPayload } from './event.payload.js';
 
 const DAY_MS = 24 * 3600_000;
 
@@ -56,20 +56,6 @@ const configSchema: JsonSchema = {
 
 function withDefaults(config: unknown): InvoicesPollingConfig {
   return validateInput<InvoicesPollingConfig>(configSchema, config ?? {}, 'configuration of "Invoice changed"');
-}
-
-export function invoiceEvent(invoice: TogaiInvoiceRow): TogaiEventPayload {
-  const updatedAt = String(invoice.updatedAt ?? invoice.generatedAt ?? '');
-  const generated =
-    typeof invoice.generatedAt === 'string' && updatedAt !== '' && Date.parse(invoice.generatedAt) === Date.parse(updatedAt);
-  return {
-    eventId: `${invoice.id}@${updatedAt}`,
-    type: generated ? 'invoice.generated' : 'invoice.updated',
-    objectType: 'invoice',
-    objectId: invoice.id,
-    occurredAt: updatedAt,
-    data: invoice,
-  };
 }
 
 async function toItem(ctx: ConnectorContext, row: TogaiInvoiceRow, includeLines: boolean, id: string): Promise<PolledItem> {

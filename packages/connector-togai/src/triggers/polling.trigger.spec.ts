@@ -4,6 +4,7 @@ import { togaiConnector } from '../togai.connector.js';
 import { address, startTogaiHarness, type TogaiHarness } from '../test-support/togai.harness.js';
 import { accountsPollingTrigger, type AccountsPollingConfig } from './accounts.polling.js';
 import { invoicesPollingTrigger, type InvoicesPollingConfig } from './invoices.polling.js';
+import { paymentsPollingTrigger, type PaymentsPollingConfig } from './payments.polling.js';
 
 type Payload = { type: string; objectId: string; data: Record<string, unknown> };
 const payloads = (result: PollResult) => result.items.map((i) => i.payload as Payload);
@@ -144,5 +145,34 @@ describe('polling triggers against the sandbox', () => {
     const second = await accountsPollingTrigger.listExisting!(ctx, { cursor: first.nextCursor, config });
     expect(first.items.length + second.items.length).toBe(t.state().accounts.length);
     expect(second.hasMore).toBe(false);
+  });
+
+  it('payments_polling: payments recorded since the cursor (by createdAt), and a backfill from a date', async () => {
+    const config = validateTriggerConfig<PaymentsPollingConfig>(togaiConnector, 'payments_polling', {});
+    const ctx = t.context();
+    const { nextCursor: start } = await paymentsPollingTrigger.poll(ctx, { cursor: null, config });
+    await t.admin.advanceClock(60_000);
+    const invoice = await t.run('create_custom_invoice', {
+      accountId: 'umbrella-main', startDate: '2026-05-01T00:00:00Z', endDate: '2026-06-01T00:00:00Z', status: 'DUE',
+      idempotencyKey: 'poll-pay', lineItems: [{ description: 'Plan', value: 40 }],
+    });
+    const recorded = await t.run('record_payment', { accountId: 'umbrella-main', currency: 'USD', transactionNumber: 'PP-1', invoices: [{ invoiceId: invoice.id, amount: 40 }] });
+    const result = await paymentsPollingTrigger.poll(ctx, { cursor: start, config });
+    expect(payloads(result).map((p) => [p.objectId, p.type])).toEqual([[recorded.payment.id, 'payment.recorded']]);
+    expect(validateOutput(paymentsPollingTrigger.outputSchema, result.items[0]!.payload).valid).toBe(true);
+    expect((await paymentsPollingTrigger.poll(ctx, { cursor: result.nextCursor, config })).items).toEqual([]);
+
+    const all = t.state().payments.length;
+    const first = await paymentsPollingTrigger.listExisting!(ctx, { cursor: null, config });
+    let count = first.items.length;
+    let cursor = first.nextCursor;
+    for (let page = 0; page < 10 && cursor; page++) {
+      const next = await paymentsPollingTrigger.listExisting!(ctx, { cursor, config });
+      count += next.items.length;
+      cursor = next.nextCursor;
+    }
+    expect(count).toBe(all);
+    const recent = await paymentsPollingTrigger.listExisting!(ctx, { cursor: null, config, phase: `since:${recorded.payment.createdAt}` });
+    expect(recent.items.map((i) => i.id)).toEqual([recorded.payment.id]);
   });
 });
