@@ -10,6 +10,8 @@ export interface OAuthSecrets {
   accessToken?: string;
   /** Epoch ms. */
   accessTokenExpiresAt?: number;
+  /** Epoch ms: renew from then on (5 minutes before expiry, at most half the lifetime). */
+  accessTokenRefreshAt?: number;
 }
 export interface SelfClientSecrets extends OAuthSecrets {
   clientId: string;

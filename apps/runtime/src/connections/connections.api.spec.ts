@@ -98,12 +98,23 @@ describe('connections API (api-token connections)', () => {
     expect((record(await h.owner.client.get(`${h.base}/${created.body.id}`))).body.lastUsedAt).not.toBeNull();
   });
 
+  it('a ciphertext copied onto another connection\'s row does not decrypt', async () => {
+    const a = record(await h.owner.client.post(h.base).send({ connectorKey: 'togai', name: 'A', credentials: { token: SANDBOX_TOGAI_TOKEN } }));
+    const b = record(await h.owner.client.post(h.base).send({ connectorKey: 'togai', name: 'B', credentials: { token: 'togai_other_token' } }));
+    await h.t.query('UPDATE connections SET secrets = (SELECT secrets FROM connections WHERE id = $1) WHERE id = $2', [a.body.id, b.body.id]);
+    const { credentials } = await h.t.braid.app.get(ConnectionsService).contextFor(h.owner.workspace.id, b.body.id);
+    await expect(credentials.getAccessToken()).rejects.toMatchObject({ code: 'VAULT_DECRYPT_FAILED', message: expect.stringMatching(/belongs to another connection/) });
+    const { credentials: original } = await h.t.braid.app.get(ConnectionsService).contextFor(h.owner.workspace.id, a.body.id);
+    expect(await original.getAccessToken()).toBe(SANDBOX_TOGAI_TOKEN);
+  });
+
   it('never puts the token into a response or a log line', async () => {
     const rows = await h.t.query<{ secrets: string }>('SELECT secrets FROM connections');
     expect(rows.length).toBeGreaterThan(0);
     for (const text of [...bodies, ...h.t.logs, JSON.stringify(rows)]) {
       expect(text).not.toContain(SANDBOX_TOGAI_TOKEN);
       expect(text).not.toContain('togai_wrong_token');
+      expect(text).not.toContain('togai_other_token');
     }
   });
 });

@@ -32,7 +32,7 @@ import {
 } from './connection.entity.js';
 import { ConnectionsError, ConnectionsErrorCode } from './connections.errors.js';
 import { ConnectionTargets } from './connections.targets.js';
-import { ConnectionTokens } from './connections.tokens.js';
+import { ConnectionTokens, refreshMomentOf } from './connections.tokens.js';
 import { type ConnectionView, toConnectionView } from './connections.view.js';
 
 /** The connection as the engine sees it (ConnectionRecord for `createConnectorContext`, plus its API base). */
@@ -404,6 +404,7 @@ export class ConnectionsService {
       refreshToken: tokens.refreshToken,
       accessToken: tokens.accessToken,
       accessTokenExpiresAt: tokens.expiresAt,
+      accessTokenRefreshAt: refreshMomentOf(tokens.expiresAt, Date.now()),
     } satisfies SelfClientSecrets;
   }
 

@@ -5,7 +5,6 @@ import {
   ConnectorError,
   createRefreshingCredentialProvider,
   type CredentialProvider,
-  isAccessTokenExpiring,
   OAuthError,
   refreshZohoAccessToken,
 } from '@braid/connector-sdk';
@@ -14,8 +13,13 @@ import { VaultService } from '../vault/vault.service.js';
 import { ConnectionEntity, type ApiTokenSecrets, type OAuthSecrets, type SelfClientSecrets } from './connection.entity.js';
 import { ConnectionTargets, type ZohoClient } from './connections.targets.js';
 
-/** Renew access tokens this long before they expire. */
+/** Renew access tokens this long before they expire (at most half their lifetime). */
 export const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
+
+/** When a token that expires at `expiresAt` (received at `now`) should be renewed. */
+export function refreshMomentOf(expiresAt: number, now: number): number {
+  return expiresAt - Math.min(REFRESH_BEFORE_EXPIRY_MS, Math.max(0, (expiresAt - now) / 2));
+}
 
 type RefreshOutcome =
   | { kind: 'token'; state: AccessTokenState }
@@ -31,6 +35,8 @@ type RefreshOutcome =
 export class ConnectionTokens {
   private readonly logger = new Logger('ConnectionTokens');
   private readonly providers = new Map<string, CredentialProvider>();
+  /** The clock deciding when a token is due for renewal (tests move it). */
+  now: () => number = () => Date.now();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -48,11 +54,13 @@ export class ConnectionTokens {
       provider = { getAccessToken: async () => (await this.readSecrets<ApiTokenSecrets>(workspaceId, id)).token };
     } else {
       const { workspaceId, id } = row;
+      // The provider sees the renewal moment as "expiry": it refreshes from then on.
       provider = createRefreshingCredentialProvider({
-        skewMs: REFRESH_BEFORE_EXPIRY_MS,
+        skewMs: 0,
+        now: () => this.now(),
         load: async () => {
           const secrets = await this.readSecrets<OAuthSecrets>(workspaceId, id);
-          return { accessToken: secrets.accessToken ?? '', expiresAt: secrets.accessTokenExpiresAt ?? 0 };
+          return { accessToken: secrets.accessToken ?? '', expiresAt: secrets.accessTokenRefreshAt ?? 0 };
         },
         refresh: (staleToken) => this.refreshAccessToken(workspaceId, id, staleToken),
       });
@@ -113,9 +121,10 @@ export class ConnectionTokens {
     const binding = { workspaceId, connectionId };
     const secrets = this.vault.decrypt<OAuthSecrets>(row.secrets, binding);
     const stored = secrets.accessToken;
-    const storedExpiresAt = secrets.accessTokenExpiresAt ?? 0;
-    if (stored && stored !== staleToken && !isAccessTokenExpiring(storedExpiresAt, Date.now(), REFRESH_BEFORE_EXPIRY_MS)) {
-      return { kind: 'token', state: { accessToken: stored, expiresAt: storedExpiresAt } };
+    const storedRefreshAt = secrets.accessTokenRefreshAt ?? 0;
+    if (stored && stored !== staleToken && storedRefreshAt > this.now()) {
+      // Another process (or an earlier call) renewed it meanwhile: that counts as success.
+      return { kind: 'token', state: { accessToken: stored, expiresAt: storedRefreshAt } };
     }
     const client = await this.clientFor(row, secrets);
     try {
@@ -125,8 +134,10 @@ export class ConnectionTokens {
         clientId: client.clientId,
         clientSecret: client.clientSecret,
         refreshToken: secrets.refreshToken,
+        now: () => this.now(),
       });
-      row.secrets = this.vault.encrypt({ ...secrets, accessToken: tokens.accessToken, accessTokenExpiresAt: tokens.expiresAt }, binding);
+      const refreshAt = refreshMomentOf(tokens.expiresAt, this.now());
+      row.secrets = this.vault.encrypt({ ...secrets, accessToken: tokens.accessToken, accessTokenExpiresAt: tokens.expiresAt, accessTokenRefreshAt: refreshAt }, binding);
       row.apiDomain = tokens.apiDomain;
       row.lastRefreshedAt = new Date();
       if (row.status === 'error') {
@@ -135,7 +146,7 @@ export class ConnectionTokens {
       }
       await repository.save(row);
       this.logger.log(`Renewed the access token of connection ${row.id} ("${row.name}").`);
-      return { kind: 'token', state: { accessToken: tokens.accessToken, expiresAt: tokens.expiresAt } };
+      return { kind: 'token', state: { accessToken: tokens.accessToken, expiresAt: refreshAt } };
     } catch (error) {
       if (!(error instanceof OAuthError)) throw error;
       return { kind: 'failed', error: await this.recordRefreshFailure(repository, row, error) };

@@ -11,6 +11,7 @@ import { ConnectionEntity, type ConnectionTarget, OAuthStateEntity, type OAuthSe
 import { ConnectionsError, ConnectionsErrorCode } from './connections.errors.js';
 import { ConnectionsService } from './connections.service.js';
 import { ConnectionTargets } from './connections.targets.js';
+import { refreshMomentOf } from './connections.tokens.js';
 
 /** How long an authorisation attempt may take (consent page → callback). */
 export const OAUTH_STATE_TTL_MS = 10 * 60_000;
@@ -95,7 +96,8 @@ export class OAuthFlowService {
       throw stateInvalid('The authorisation response\'s state was altered or not issued by this Braid. Start connecting again from Braid.');
     }
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `UPDATE oauth_states SET used_at = now() WHERE id = $1 AND used_at IS NULL RETURNING id`,
+      // A CTE so the driver answers plain rows (a bare UPDATE … RETURNING gives [rows, count]).
+      `WITH consumed AS (UPDATE oauth_states SET used_at = now() WHERE id = $1 AND used_at IS NULL RETURNING id) SELECT id FROM consumed`,
       [id],
     );
     const row = await this.dataSource.getRepository(OAuthStateEntity).findOneBy({ id });
@@ -135,7 +137,12 @@ export class OAuthFlowService {
     if (!tokens.refreshToken) {
       throw new ConnectionsError(ConnectionsErrorCode.PROVIDER_FAILED, 'Zoho returned no refresh token (offline access was not granted). Start connecting again and accept the consent screen.');
     }
-    const secrets: OAuthSecrets = { refreshToken: tokens.refreshToken, accessToken: tokens.accessToken, accessTokenExpiresAt: tokens.expiresAt };
+    const secrets: OAuthSecrets = {
+      refreshToken: tokens.refreshToken,
+      accessToken: tokens.accessToken,
+      accessTokenExpiresAt: tokens.expiresAt,
+      accessTokenRefreshAt: refreshMomentOf(tokens.expiresAt, Date.now()),
+    };
     const fields = { accountsServer, dataCentre: location, apiDomain: tokens.apiDomain, scopes: tokens.scope };
     if (state.connectionId) {
       const row = await this.connections.find(state.workspaceId, state.connectionId);

@@ -1,6 +1,9 @@
 // Test connectors for the connections tests: real connectors (SDK definitions) that talk to the sandbox.
 import { defineAction, defineConnector, type ConnectorDefinition } from '@braid/connector-sdk';
-import { startSandbox, type RunningSandbox } from '@braid/sandbox';
+import { type RunningSandbox, type SandboxOptions, startSandbox } from '@braid/sandbox';
+import { readConsentForm, sandboxAdmin } from '../../../../sandbox/src/test-support/index.js';
+import { type BraidApp, createBraidApp } from '../../bootstrap.js';
+import { loadConfig } from '../../config/config.service.js';
 import { createTestApp, type SignedInUser, type TestApp } from '../../../test/test-app.js';
 import { ConnectorsService } from '../../connectors/connectors.service.js';
 
@@ -82,8 +85,8 @@ export function registerTestConnectors(t: TestApp): void {
 }
 
 /** A sandbox of its own (BRAID_SANDBOX_URL) and a runtime with the test connectors and a signed-in owner. */
-export async function startConnectionsHarness(env: Record<string, string> = {}): Promise<ConnectionsHarness> {
-  const sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
+export async function startConnectionsHarness(env: Record<string, string> = {}, sandboxOptions: SandboxOptions = {}): Promise<ConnectionsHarness> {
+  const sandbox = await startSandbox({ port: 0, host: '127.0.0.1', ...sandboxOptions });
   const t = await createTestApp({ env: { BRAID_SANDBOX_URL: sandbox.url, BRAID_PUBLIC_URL: 'http://127.0.0.1:3999', ...env } });
   registerTestConnectors(t);
   const owner = await t.signUpOwner();
@@ -97,4 +100,85 @@ export async function startConnectionsHarness(env: Record<string, string> = {}):
       await sandbox.close();
     },
   };
+}
+
+/**
+ * Plays the user on the sandbox consent page of `authorizeUrl` (as a browser would): picks the user, accepts,
+ * and returns the redirect URL Zoho would send the popup to (not followed).
+ */
+export async function approveConsent(authorizeUrl: string, options: { userEmail?: string; decision?: 'approve' | 'reject' } = {}): Promise<URL> {
+  const url = new URL(authorizeUrl);
+  if (options.userEmail) url.searchParams.set('sandbox_user', options.userEmail);
+  const consent = await fetch(url);
+  const page = await consent.text();
+  if (consent.status !== 200) throw new Error(`consent page answered ${consent.status}: ${page.slice(0, 300)}`);
+  const { action, fields } = readConsentForm(page);
+  fields.decision = options.decision ?? 'approve';
+  const answered = await fetch(new URL(action, url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+    redirect: 'manual',
+  });
+  const location = answered.headers.get('location');
+  if (answered.status !== 302 || !location) throw new Error(`consent form answered ${answered.status} without a redirect`);
+  return new URL(location);
+}
+
+/** The connection id the callback page reports to the opener, or its error. */
+export function readCallbackPage(html: string): { status: string; connectionId?: string; error?: { code: string; message: string } } {
+  const match = /var data = (\{.*\});/.exec(html);
+  if (!match) throw new Error(`not a callback page: ${html.slice(0, 200)}`);
+  return (JSON.parse(match[1] as string) as { outcome: { status: string; connectionId?: string; error?: { code: string; message: string } } }).outcome;
+}
+
+/** Full OAuth connect through the API, the sandbox consent page and the callback; returns the connection id. */
+export async function connectViaOAuth(
+  h: ConnectionsHarness,
+  input: { connectorKey?: string; name?: string; dataCentre?: string; userEmail?: string; client?: SignedInUser['client']; base?: string } = {},
+): Promise<string> {
+  const client = input.client ?? h.owner.client;
+  const started = await client.post(`${input.base ?? h.base}/oauth/start`).send({
+    connectorKey: input.connectorKey ?? 'test-books',
+    name: input.name ?? 'Books',
+    dataCentre: input.dataCentre ?? 'us',
+    target: 'sandbox',
+  });
+  if (started.status !== 200) throw new Error(`oauth/start answered ${started.status}: ${started.text}`);
+  const redirect = await approveConsent(started.body.authorizeUrl, input.userEmail ? { userEmail: input.userEmail } : {});
+  const callback = await client.get(`${redirect.pathname}${redirect.search}`);
+  const outcome = readCallbackPage(callback.text);
+  if (callback.status !== 200 || !outcome.connectionId) throw new Error(`callback answered ${callback.status}: ${JSON.stringify(outcome)}`);
+  return outcome.connectionId;
+}
+
+/**
+ * A second runtime on the same database (separate Nest app, pool and token caches: what another replica has in
+ * common with the first is only PostgreSQL and the sandbox).
+ */
+export async function startSecondRuntime(h: ConnectionsHarness): Promise<{ app: BraidApp; logs: string[]; close(): Promise<void> }> {
+  const config = loadConfig({
+    DATABASE_URL: h.t.config.databaseUrl as string,
+    BRAID_SANDBOX: 'off',
+    BRAID_SANDBOX_URL: h.sandbox.url,
+    BRAID_PUBLIC_URL: 'http://127.0.0.1:3999',
+    BRAID_ENCRYPTION_KEY: h.t.config.encryption.key as string,
+    BRAID_LOG_LEVEL: 'info',
+  });
+  const logs: string[] = [];
+  const app = await createBraidApp(config, { logDestination: { write: (line: string) => void logs.push(line) } });
+  await app.app.init();
+  const connectors = app.app.get(ConnectorsService);
+  for (const connector of [testBooksConnector, testBooksSelfClientConnector, testTogaiConnector]) {
+    if (!connectors.registry.get(connector.key)) connectors.register(connector);
+  }
+  return { app, logs, close: () => app.close() };
+}
+
+/** Token requests (`POST …/oauth/v2/token`, any data centre) the sandbox served since its calls were cleared. */
+export async function tokenRequests(sandboxUrl: string): Promise<number> {
+  const { counts } = await sandboxAdmin(sandboxUrl).calls();
+  return Object.entries(counts)
+    .filter(([key]) => /^POST .*\/oauth\/v2\/token$/.test(key))
+    .reduce((sum, [, n]) => sum + Number(n), 0);
 }
