@@ -129,6 +129,20 @@ async function changedSince(ctx: ConnectorContext, config: ModifiedRecordsConfig
   });
 }
 
+const secondOf = (row: BooksRecord) => Math.floor((parseBooksTime(row.last_modified_time) ?? 0) / 1000) * 1000;
+
+/** The cursor after `rows` (sorted oldest first): the newest second and every id seen at that second. */
+function cursorAfter(rows: BooksRecord[], spec: EntitySpec, previous: ModifiedCursor): ModifiedCursor {
+  const last = rows[rows.length - 1]!;
+  const lastSecond = secondOf(last);
+  const sameSecond = rows.filter((r) => secondOf(r) === lastSecond).map((r) => String(r[spec.idField]));
+  const previousSecond = Math.floor((parseBooksTime(previous.watermark) ?? 0) / 1000) * 1000;
+  return {
+    watermark: String(last.last_modified_time),
+    ids: lastSecond === previousSecond ? [...new Set([...previous.ids, ...sameSecond])] : sameSecond,
+  };
+}
+
 /** A backfill phase → date bounds: `recent` (last N months), `older`, `since:YYYY-MM-DD`, `until:…`, `range:A..B`. */
 export function phaseBounds(phase: string | undefined, now: Date, recentMonths: number): { since?: string; before?: string } {
   const cutoff = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - recentMonths, now.getUTCDate()))
@@ -186,24 +200,19 @@ export const modifiedRecordsTrigger = defineTrigger<ModifiedRecordsConfig, Modif
   sampleOutput: sampleEvent,
   defaultIntervalMs: 5 * 60_000,
   poll: async (ctx, { cursor, config }) => {
-    if (!cursor) {
-      // Start from now: only later changes are events (history comes from the backfill).
-      return { items: [], nextCursor: { watermark: formatBooksTime(ctx.now().getTime()), ids: [] }, hasMore: false };
-    }
     const spec = ENTITY_SPECS[config.entity];
+    if (!cursor) {
+      // Start from now: only later changes are events (history comes from the backfill). Books times have
+      // second precision, so records already changed in this second (or stamped ahead by a skewed clock)
+      // are remembered as seen instead of being reported at the next poll.
+      const now: ModifiedCursor = { watermark: formatBooksTime(ctx.now().getTime()), ids: [] };
+      const existing = await changedSince(ctx, config, now);
+      return { items: [], nextCursor: existing.length > 0 ? cursorAfter(existing, spec, now) : now, hasMore: false };
+    }
     const changed = await changedSince(ctx, config, cursor);
     const batch = changed.slice(0, config.batchSize ?? 200);
     if (batch.length === 0) return { items: [], nextCursor: cursor, hasMore: false };
-    const last = batch[batch.length - 1]!;
-    const lastSecond = Math.floor((parseBooksTime(last.last_modified_time) ?? 0) / 1000) * 1000;
-    const sameSecond = batch
-      .filter((r) => Math.floor((parseBooksTime(r.last_modified_time) ?? 0) / 1000) * 1000 === lastSecond)
-      .map((r) => String(r[spec.idField]));
-    const previousSecond = Math.floor((parseBooksTime(cursor.watermark) ?? 0) / 1000) * 1000;
-    const nextCursor: ModifiedCursor = {
-      watermark: String(last.last_modified_time),
-      ids: lastSecond === previousSecond ? [...new Set([...cursor.ids, ...sameSecond])] : sameSecond,
-    };
+    const nextCursor = cursorAfter(batch, spec, cursor);
     const records = await withDetails(ctx, spec, batch, config.includeDetails === true);
     return {
       items: records.map((r) => toItem(config.entity, spec, r)),
