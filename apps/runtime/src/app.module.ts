@@ -14,6 +14,7 @@ import { QueueModule } from './queue/queue.module.js';
 import { RunsModule } from './runs/runs.module.js';
 import { SandboxModule } from './sandbox/sandbox.module.js';
 import { SetupModule } from './setup/setup.module.js';
+import { TriggersModule } from './triggers/triggers.module.js';
 import { UsersModule } from './users/users.module.js';
 import { WorkspacesModule } from './workspaces/workspaces.module.js';
 
@@ -22,7 +23,7 @@ import { WorkspacesModule } from './workspaces/workspaces.module.js';
  * routes live under `api/v1/workspaces/:workspaceId/...` and use `@CurrentWorkspace()` / `@RequireRole()`;
  * entities go through `TypeOrmModule.forFeature`, migrations into src/database/migrations/index.ts.
  */
-export const featureModules: Type[] = [ConnectorsModule, ConnectionsModule, QueueModule, RunsModule];
+export const featureModules: Type[] = [ConnectorsModule, ConnectionsModule, QueueModule, RunsModule, TriggersModule];
 
 export interface AppModuleOptions {
   config: BraidConfig;

@@ -18,7 +18,7 @@ export interface BraidConfig {
   bodyLimit: string;
   sessionTtlHours: number;
   /** Webhook ingress (`/hooks/:token`): body limit and duplicate window for deliveries without an event id. */
-  webhooks: { maxBytes: number; dedupeWindowSeconds: number };
+  webhooks: { maxBytes: number; dedupeWindowSeconds: number; rateLimitPerSecond: number };
   /** `/metrics` served (Prometheus) when true. */
   metrics: boolean;
   trustProxy: boolean;
@@ -81,7 +81,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: str('BRAID_LOG_LEVEL') as LogLevel,
     bodyLimit: str('BRAID_BODY_LIMIT') as string,
     sessionTtlHours: num('BRAID_SESSION_TTL_HOURS'),
-    webhooks: { maxBytes: num('BRAID_WEBHOOK_MAX_BYTES'), dedupeWindowSeconds: num('BRAID_WEBHOOK_DEDUPE_WINDOW_SECONDS') },
+    webhooks: { maxBytes: num('BRAID_WEBHOOK_MAX_BYTES'), dedupeWindowSeconds: num('BRAID_WEBHOOK_DEDUPE_WINDOW_SECONDS'), rateLimitPerSecond: num('BRAID_WEBHOOK_RATE_LIMIT') },
     metrics: str('BRAID_METRICS') === 'on',
     trustProxy: readVariable(env, 'BRAID_TRUST_PROXY') as boolean,
     publicUrl: str('BRAID_PUBLIC_URL')?.replace(/\/+$/, ''),

@@ -1,0 +1,168 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query, Req } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAuth, CurrentWorkspace, Public, RequireRole, type WorkspaceAccess } from '../auth/auth.decorators.js';
+import { validBody } from '../common/validation.pipe.js';
+import { listEvents, type StoredEvent } from '../events/events.store.js';
+import { DataSource } from 'typeorm';
+import { TriggersError, TriggersErrorCode } from './triggers.errors.js';
+import { TriggersService, type WebhookInfo } from './triggers.service.js';
+import { ACCEPTED_CONTENT_TYPES, WebhookIngress, type AcceptResult, type RawBodyRequest } from './webhook.ingress.js';
+
+const acceptedSchema = {
+  type: 'object',
+  required: ['eventId', 'eventIds', 'duplicate'],
+  properties: {
+    eventId: { type: 'string', nullable: true, description: 'The (first) stored event' },
+    eventIds: { type: 'array', items: { type: 'string' }, description: 'Every event the delivery carried' },
+    duplicate: { type: 'boolean', description: 'true when every event was already received: nothing new runs' },
+  },
+};
+
+/**
+ * Public webhook ingress: `POST|PUT|PATCH|DELETE /hooks/:token` (no session, no CSRF; the token is the
+ * credential, the connector's signature check comes on top). 202 = stored and its run enqueued. 404 unknown
+ * URL, 410 flow disabled, 413 too large, 415 content type, 401 bad signature, 429 too many deliveries.
+ */
+@ApiTags('webhooks')
+@Public()
+@Controller('hooks')
+export class WebhookIngressController {
+  constructor(private readonly ingress: WebhookIngress) {}
+
+  @Post(':token')
+  @HttpCode(202)
+  @ApiOperation({ summary: `Deliver an event to a flow (body: ${ACCEPTED_CONTENT_TYPES.join(', ')})` })
+  @ApiAcceptedResponse({ schema: acceptedSchema })
+  post(@Param('token') token: string, @Req() request: RawBodyRequest): Promise<AcceptResult> {
+    return this.ingress.accept(token, request);
+  }
+
+  @Put(':token')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Deliver an event to a flow (PUT)' })
+  @ApiAcceptedResponse({ schema: acceptedSchema })
+  put(@Param('token') token: string, @Req() request: RawBodyRequest): Promise<AcceptResult> {
+    return this.ingress.accept(token, request);
+  }
+
+  @Patch(':token')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Deliver an event to a flow (PATCH)' })
+  @ApiAcceptedResponse({ schema: acceptedSchema })
+  patch(@Param('token') token: string, @Req() request: RawBodyRequest): Promise<AcceptResult> {
+    return this.ingress.accept(token, request);
+  }
+
+  @Delete(':token')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Deliver an event to a flow (DELETE)' })
+  @ApiAcceptedResponse({ schema: acceptedSchema })
+  remove(@Param('token') token: string, @Req() request: RawBodyRequest): Promise<AcceptResult> {
+    return this.ingress.accept(token, request);
+  }
+}
+
+const webhookInfoSchema = {
+  type: 'object',
+  required: ['url', 'method', 'headers', 'instructions'],
+  properties: {
+    url: { type: 'string' },
+    method: { type: 'string' },
+    headers: { type: 'object', additionalProperties: { type: 'string' } },
+    secretHint: { type: 'string', description: '"set" when the flow has a secret (shown only when created or rotated)' },
+    instructions: { type: 'array', items: { type: 'string' } },
+  },
+};
+
+interface ManualRunBody {
+  payload?: unknown;
+}
+
+const manualRunSchema = {
+  type: 'object',
+  properties: { payload: { description: 'The trigger output of the run (checked against a manual trigger\'s payload schema)' } },
+  additionalProperties: false,
+};
+
+const eventSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    flowId: { type: 'string' },
+    flowVersionId: { type: 'string', nullable: true },
+    source: { type: 'string', enum: ['webhook', 'poll', 'app-webhook', 'schedule', 'manual'] },
+    providerEventId: { type: 'string', nullable: true },
+    payload: {},
+    contentType: { type: 'string', nullable: true },
+    headers: { type: 'object', nullable: true, additionalProperties: { type: 'string' } },
+    signatureVerified: { type: 'boolean' },
+    receivedAt: { type: 'string', format: 'date-time' },
+  },
+};
+
+/** A flow's trigger seen from the editor and scripts: webhook URL and secret, manual runs, received events. */
+@ApiTags('triggers')
+@ApiAuth()
+@Controller('api/v1/workspaces/:workspaceId/flows/:flowId')
+export class TriggersController {
+  constructor(
+    private readonly triggers: TriggersService,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  @Get('webhook')
+  @ApiOperation({ summary: 'The flow\'s webhook URL and how to set the sending app up (the secret is never shown here)' })
+  @ApiOkResponse({ schema: webhookInfoSchema })
+  async webhook(@CurrentWorkspace() workspace: WorkspaceAccess, @Param('flowId', ParseUUIDPipe) flowId: string): Promise<WebhookInfo> {
+    const info = await this.triggers.webhookInfo(workspace.id, flowId);
+    if (!info) {
+      throw new TriggersError(TriggersErrorCode.NOT_A_WEBHOOK_TRIGGER, 'This flow does not start from a webhook: choose a webhook trigger to get a URL.');
+    }
+    return info;
+  }
+
+  @Post('webhook/secret')
+  @RequireRole('editor')
+  @ApiOperation({ summary: 'Create or replace the webhook secret (signature checks); it is returned this one time only' })
+  @ApiOkResponse({ schema: { type: 'object', required: ['secret'], properties: { secret: { type: 'string' } } } })
+  @HttpCode(200)
+  rotateSecret(@CurrentWorkspace() workspace: WorkspaceAccess, @Param('flowId', ParseUUIDPipe) flowId: string): Promise<{ secret: string }> {
+    return this.triggers.rotateSecret(workspace.id, flowId);
+  }
+
+  @Post('webhook/token')
+  @RequireRole('editor')
+  @ApiOperation({ summary: 'Replace the webhook URL (the old one stops working at once)' })
+  @ApiOkResponse({ schema: { type: 'object', required: ['url'], properties: { url: { type: 'string' } } } })
+  @HttpCode(200)
+  rotateToken(@CurrentWorkspace() workspace: WorkspaceAccess, @Param('flowId', ParseUUIDPipe) flowId: string): Promise<{ url: string }> {
+    return this.triggers.rotateToken(workspace.id, flowId);
+  }
+
+  @Post('runs')
+  @RequireRole('editor')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Run the published flow now with a payload, e.g. "run this flow for order X"' })
+  @ApiBody({ schema: manualRunSchema })
+  @ApiAcceptedResponse({ schema: { type: 'object', required: ['eventId', 'runId'], properties: { eventId: { type: 'string' }, runId: { type: 'string' } } } })
+  runManually(
+    @CurrentWorkspace() workspace: WorkspaceAccess,
+    @Param('flowId', ParseUUIDPipe) flowId: string,
+    @Body(validBody<ManualRunBody>(manualRunSchema)) body: ManualRunBody,
+  ): Promise<{ eventId: string; runId: string }> {
+    return this.triggers.runManually(workspace.id, flowId, body.payload);
+  }
+
+  @Get('events')
+  @ApiOperation({ summary: 'Events received by the flow\'s trigger, newest first (headers without credentials)' })
+  @ApiOkResponse({ schema: { type: 'object', properties: { events: { type: 'array', items: eventSchema } } } })
+  async events(
+    @CurrentWorkspace() workspace: WorkspaceAccess,
+    @Param('flowId', ParseUUIDPipe) flowId: string,
+    @Query('limit') limit?: string,
+  ): Promise<{ events: StoredEvent[] }> {
+    const n = Math.min(200, Math.max(1, Number.parseInt(limit ?? '50', 10) || 50));
+    return { events: await listEvents(this.dataSource.manager, workspace.id, flowId, n) };
+  }
+}
+

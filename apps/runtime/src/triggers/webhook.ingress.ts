@@ -1,0 +1,291 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { NextFunction, Request, Response } from 'express';
+import { DataSource } from 'typeorm';
+import {
+  ConnectorError,
+  noopLogger,
+  type AppWebhookTriggerDefinition,
+  type TriggerEvent,
+  type WebhookRequest,
+  type WebhookTriggerDefinition,
+} from '@braid/connector-sdk';
+import type { TriggerNode } from '@braid/flow-model';
+import { BRAID_CONFIG, type BraidConfig } from '../config/config.service.js';
+import { ConnectorsService } from '../connectors/connectors.service.js';
+import { insertTriggerEvent } from '../events/events.store.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { RunsService } from '../runs/runs.service.js';
+import { resolveTrigger, webhookKinds, type ResolvedTrigger } from './trigger.resolve.js';
+import { TriggerSecrets } from './trigger.secrets.js';
+import { TriggersError, TriggersErrorCode } from './triggers.errors.js';
+
+/** Content types a webhook may have (anything else: 415). */
+export const ACCEPTED_CONTENT_TYPES = ['application/json', 'application/x-www-form-urlencoded', 'text/plain'];
+const HOOK_METHODS = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
+
+/** Headers never stored with an event (credentials, signatures: the event records `signature_verified`). */
+const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key)$|signature|token|secret/i;
+
+export type RawBodyRequest = Request & { rawBody?: Buffer };
+
+function sendError(response: Response, error: TriggersError): void {
+  response.status(error.status).json({ error: { code: error.code, message: error.message } });
+}
+
+/** The media type without parameters, lower-cased ('' when absent). */
+export function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/**
+ * Reads `/hooks/*` bodies raw (the signature is over the exact bytes), before the app's JSON parser: it is
+ * mounted on the Express app when this provider is created, i.e. before bootstrap adds its parsers. The JSON
+ * parser then sees a consumed request and leaves it alone. Size limit → 413, content type → 415, both answered
+ * before the body is read when the headers already tell.
+ */
+@Injectable()
+export class WebhookBodyReader {
+  constructor(adapterHost: HttpAdapterHost, @Inject(BRAID_CONFIG) config: BraidConfig) {
+    const app = adapterHost.httpAdapter?.getInstance?.() as { use?: (path: string, handler: unknown) => void } | undefined;
+    if (!app?.use) return; // application context without HTTP (CLI)
+    const maxBytes = config.webhooks.maxBytes;
+    app.use('/hooks', (request: RawBodyRequest, response: Response, next: NextFunction) => {
+      if (!HOOK_METHODS.has(request.method)) return next();
+      const length = Number(request.headers['content-length'] ?? 0);
+      const chunked = request.headers['transfer-encoding'] !== undefined;
+      const type = mediaType(request.headers['content-type']);
+      if ((length > 0 || chunked || type !== '') && !ACCEPTED_CONTENT_TYPES.includes(type)) {
+        request.resume();
+        return sendError(
+          response,
+          new TriggersError(
+            TriggersErrorCode.UNSUPPORTED_MEDIA_TYPE,
+            `Webhooks accept ${ACCEPTED_CONTENT_TYPES.join(', ')}; this request is ${type === '' ? 'without a Content-Type' : type}.`,
+          ),
+        );
+      }
+      const tooLarge = () =>
+        new TriggersError(TriggersErrorCode.BODY_TOO_LARGE, `The webhook body is larger than ${maxBytes} bytes (BRAID_WEBHOOK_MAX_BYTES).`);
+      if (length > maxBytes) {
+        request.resume();
+        return sendError(response, tooLarge());
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let failed = false;
+      request.on('data', (chunk: Buffer) => {
+        if (failed) return;
+        size += chunk.length;
+        if (size > maxBytes) {
+          failed = true;
+          sendError(response, tooLarge());
+          return;
+        }
+        chunks.push(chunk);
+      });
+      request.on('end', () => {
+        if (failed) return;
+        request.rawBody = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+        next();
+      });
+      request.on('error', (error) => {
+        if (!failed) next(error);
+        failed = true;
+      });
+    });
+  }
+}
+
+export interface AcceptResult {
+  eventId: string | null;
+  eventIds: string[];
+  duplicate: boolean;
+}
+
+interface EndpointRow {
+  flow_id: string;
+  workspace_id: string;
+  secret_ciphertext: string | null;
+  armed_version_id: string | null;
+  registration_ciphertext: string | null;
+  trigger: TriggerNode | null;
+}
+
+/** Token bucket per webhook URL (per process): a runaway sender cannot flood the queue. */
+class TokenRateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(private readonly perSecond: number) {}
+
+  take(key: string): boolean {
+    if (this.perSecond <= 0) return true;
+    const now = Date.now();
+    const burst = this.perSecond * 2;
+    const bucket = this.buckets.get(key) ?? { tokens: burst, at: now };
+    bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * this.perSecond);
+    bucket.at = now;
+    if (this.buckets.size > 50_000) this.buckets.clear();
+    this.buckets.set(key, bucket);
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  }
+}
+
+/**
+ * Durable webhook accept: look the flow up by token, verify the signature (connector trigger's
+ * `verifyRequest`), parse (`parseRequest`, possibly several events), then ONE transaction that stores every
+ * event (raw body kept) and enqueues a run for each one that is not a duplicate.
+ */
+@Injectable()
+export class WebhookIngress {
+  private readonly logger = new Logger('Webhooks');
+  private readonly resolvedByVersion = new Map<string, ResolvedTrigger>();
+  private readonly limiter: TokenRateLimiter;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly connectors: ConnectorsService,
+    private readonly runs: RunsService,
+    private readonly secrets: TriggerSecrets,
+    private readonly metrics: MetricsService,
+    @Inject(BRAID_CONFIG) private readonly config: BraidConfig,
+  ) {
+    this.limiter = new TokenRateLimiter(config.webhooks.rateLimitPerSecond);
+  }
+
+  private resolved(versionId: string, node: TriggerNode): ResolvedTrigger {
+    let resolved = this.resolvedByVersion.get(versionId); // versions are immutable
+    if (!resolved) {
+      resolved = resolveTrigger(this.connectors, node);
+      if (this.resolvedByVersion.size > 5_000) this.resolvedByVersion.clear();
+      this.resolvedByVersion.set(versionId, resolved);
+    }
+    return resolved;
+  }
+
+  async accept(token: string, request: RawBodyRequest): Promise<AcceptResult> {
+    const started = process.hrtime.bigint();
+    const observe = (outcome: 'accepted' | 'duplicate' | 'rejected') =>
+      this.metrics.webhookAccepted(outcome, Number(process.hrtime.bigint() - started) / 1e9);
+    try {
+      const result = await this.acceptInner(token, request);
+      observe(result.duplicate ? 'duplicate' : 'accepted');
+      return result;
+    } catch (error) {
+      observe('rejected');
+      throw error;
+    }
+  }
+
+  private async acceptInner(token: string, request: RawBodyRequest): Promise<AcceptResult> {
+    if (!/^[A-Za-z0-9_-]{16,64}$/.test(token)) throw this.notFound();
+    const rows: EndpointRow[] = await this.dataSource.query(
+      `SELECT e.flow_id, e.workspace_id, e.secret_ciphertext, s.armed_version_id, s.registration_ciphertext, v.definition->'trigger' AS trigger
+         FROM trigger_endpoints e
+         LEFT JOIN trigger_states s ON s.flow_id = e.flow_id
+         LEFT JOIN flow_versions v ON v.id = s.armed_version_id
+        WHERE e.token = $1`,
+      [token],
+    );
+    const endpoint = rows[0];
+    if (!endpoint) throw this.notFound();
+    if (!endpoint.armed_version_id || !endpoint.trigger) {
+      throw new TriggersError(TriggersErrorCode.WEBHOOK_DISABLED, 'This flow is disabled: it accepts events again once it is enabled.');
+    }
+    if (!this.limiter.take(token)) {
+      throw new TriggersError(TriggersErrorCode.RATE_LIMITED, 'Too many deliveries to this webhook; slow down and retry.');
+    }
+    const resolved = this.resolved(endpoint.armed_version_id, endpoint.trigger);
+    if (!webhookKinds.has(resolved.kind)) {
+      throw new TriggersError(TriggersErrorCode.WEBHOOK_DISABLED, 'This flow no longer starts from a webhook.');
+    }
+    const trigger = resolved.trigger as WebhookTriggerDefinition | AppWebhookTriggerDefinition;
+    const { flow_id: flowId, workspace_id: workspaceId } = endpoint;
+    const rawBody = request.rawBody ?? Buffer.alloc(0);
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    const webhookRequest: WebhookRequest = {
+      method: request.method,
+      headers,
+      query: request.query as Record<string, string | string[]>,
+      rawBody,
+      contentType: headers['content-type'] ?? '',
+    };
+    const secret = endpoint.secret_ciphertext ? await this.secrets.decrypt<string>(workspaceId, flowId, endpoint.secret_ciphertext) : undefined;
+    const state = endpoint.registration_ciphertext
+      ? (await this.secrets.decrypt<{ state: unknown }>(workspaceId, flowId, endpoint.registration_ciphertext)).state
+      : undefined;
+    const now = () => new Date();
+
+    let events: TriggerEvent[];
+    try {
+      if (trigger.verifyRequest) {
+        await trigger.verifyRequest({ config: resolved.config, ...(secret ? { secret } : {}), ...(state !== undefined ? { state } : {}), request: webhookRequest, now });
+      }
+      ({ events } = await trigger.parseRequest({ config: resolved.config, ...(state !== undefined ? { state } : {}), logger: noopLogger, now }, webhookRequest));
+    } catch (error) {
+      throw this.connectorFailure(error);
+    }
+
+    const storedHeaders: Record<string, string> = {};
+    for (const [name, value] of Object.entries(headers)) if (!SECRET_HEADER.test(name)) storedHeaders[name] = value;
+    const bodyHash = createHash('sha256').update(rawBody).digest('hex');
+    const source = resolved.kind === 'app-webhook' ? 'app-webhook' : 'webhook';
+    const versionId = endpoint.armed_version_id;
+
+    const ids: string[] = [];
+    let duplicates = 0;
+    if (events.length > 0) {
+      await this.dataSource.transaction(async (manager) => {
+        for (const [index, event] of events.entries()) {
+          const stored = await insertTriggerEvent(manager, {
+            workspaceId,
+            flowId,
+            flowVersionId: versionId,
+            source,
+            payload: event.payload,
+            ...(event.id ? { providerEventId: event.id, dedupeKey: `id:${event.id}` } : { bodyHash: events.length > 1 ? `${bodyHash}:${index}` : bodyHash }),
+            dedupeWindowSeconds: this.config.webhooks.dedupeWindowSeconds,
+            rawBody,
+            contentType: webhookRequest.contentType,
+            headers: storedHeaders,
+            signatureVerified: Boolean(trigger.verifyRequest),
+          });
+          ids.push(stored.id);
+          if (stored.duplicate) {
+            duplicates += 1;
+            continue;
+          }
+          await this.runs.enqueueRun(manager, {
+            workspaceId,
+            flowId,
+            flowVersionId: versionId,
+            eventId: stored.id,
+            triggerOutput: event.payload,
+            source,
+          });
+        }
+      });
+    }
+    return { eventId: ids[0] ?? null, eventIds: ids, duplicate: ids.length > 0 && duplicates === ids.length };
+  }
+
+  private notFound(): TriggersError {
+    return new TriggersError(TriggersErrorCode.WEBHOOK_NOT_FOUND, 'There is no webhook at this URL: copy the URL again from the flow\'s trigger.');
+  }
+
+  private connectorFailure(error: unknown): Error {
+    if (!(error instanceof ConnectorError)) {
+      this.logger.error(`A webhook trigger failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`);
+      return new TriggersError(TriggersErrorCode.BAD_REQUEST, 'The webhook could not be read by its trigger.');
+    }
+    if (error.code === 'SIGNATURE_INVALID') return new TriggersError(TriggersErrorCode.SIGNATURE_INVALID, error.message);
+    if (error.status === 405) return new TriggersError(TriggersErrorCode.METHOD_NOT_ALLOWED, error.message);
+    return new TriggersError(TriggersErrorCode.BAD_REQUEST, error.message);
+  }
+}
