@@ -1,4 +1,5 @@
 // Test connectors for the connections tests: real connectors (SDK definitions) that talk to the sandbox.
+import type { INestApplication } from '@nestjs/common';
 import { defineAction, defineConnector, type ConnectorDefinition } from '@braid/connector-sdk';
 import { type RunningSandbox, type SandboxOptions, startSandbox } from '@braid/sandbox';
 import { readConsentForm, sandboxAdmin } from '../../../../sandbox/src/test-support/index.js';
@@ -77,8 +78,8 @@ export interface ConnectionsHarness {
 }
 
 /** Registers the test connectors that are not installed yet. */
-export function registerTestConnectors(t: TestApp): void {
-  const connectors = t.braid.app.get(ConnectorsService);
+export function registerTestConnectors(app: INestApplication): void {
+  const connectors = app.get(ConnectorsService);
   for (const connector of [testBooksConnector, testBooksSelfClientConnector, testTogaiConnector]) {
     if (!connectors.registry.get(connector.key)) connectors.register(connector);
   }
@@ -88,7 +89,7 @@ export function registerTestConnectors(t: TestApp): void {
 export async function startConnectionsHarness(env: Record<string, string> = {}, sandboxOptions: SandboxOptions = {}): Promise<ConnectionsHarness> {
   const sandbox = await startSandbox({ port: 0, host: '127.0.0.1', ...sandboxOptions });
   const t = await createTestApp({ env: { BRAID_SANDBOX_URL: sandbox.url, BRAID_PUBLIC_URL: 'http://127.0.0.1:3999', ...env } });
-  registerTestConnectors(t);
+  registerTestConnectors(t.braid.app);
   const owner = await t.signUpOwner();
   return {
     sandbox,
@@ -168,10 +169,7 @@ export async function startSecondRuntime(h: ConnectionsHarness): Promise<{ app: 
   const logs: string[] = [];
   const app = await createBraidApp(config, { logDestination: { write: (line: string) => void logs.push(line) } });
   await app.app.init();
-  const connectors = app.app.get(ConnectorsService);
-  for (const connector of [testBooksConnector, testBooksSelfClientConnector, testTogaiConnector]) {
-    if (!connectors.registry.get(connector.key)) connectors.register(connector);
-  }
+  registerTestConnectors(app.app);
   return { app, logs, close: () => app.close() };
 }
 
