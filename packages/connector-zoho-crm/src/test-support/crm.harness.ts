@@ -77,6 +77,8 @@ export async function startCrmHarness(
       // the SDK SSRF-checks the API host too: allow the local sandbox, as the runtime does in its test config
       ssrf: { allowHosts: ['127.0.0.1'] },
       sleep: ctxOptions.sleep ?? recordingSleep(),
+      // the connector's clock follows the sandbox's (tests move it forward instead of sleeping)
+      now: () => new Date(running.sandbox.context.clock.now()),
     });
   const harness: CrmHarness = {
     running,

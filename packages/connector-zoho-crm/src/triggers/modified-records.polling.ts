@@ -142,17 +142,46 @@ function advance(watermark: Watermark, emitted: Array<{ at: string; id: string }
   return { watermark: last.at, idsAtWatermark: [...new Set([...carried, ...ids])] };
 }
 
-/** Where a fresh trigger starts: the newest change and deletion that exist now (nothing is emitted). */
+/** Pages read when collecting the records that share the starting second (10,000 records). */
+const MAX_START_PAGES = 50;
+
+/**
+ * `If-Modified-Since` one second before the watermark: CRM compares whole seconds on some paths and milliseconds
+ * on others, so the window is widened and the rows at or before the watermark are filtered here (`isNew`).
+ */
+function sinceHeader(watermark: string): Record<string, string> {
+  return { 'if-modified-since': isoHeader(new Date(Math.max(0, timeOf(watermark) - 1000)).toISOString()) };
+}
+
+/**
+ * Where a fresh trigger starts: after the newest change that exists now (nothing is emitted). Every record sharing
+ * that second is remembered by id, so a bulk import finished in one second is not reported later.
+ */
 async function startingCursor(ctx: ConnectorContext, config: ModifiedRecordsConfig): Promise<ModifiedCursor> {
-  const { body } = await crmGet<Row>(ctx, modulePath(config.module), {
-    fields: 'Modified_Time',
-    sort_by: 'Modified_Time',
-    sort_order: 'desc',
-    per_page: MAX_PER_PAGE,
-    page: 1,
-  });
-  const rows = Array.isArray(body.data) ? body.data : [];
-  const modified = newest(rows, (r) => String(r.Modified_Time ?? EPOCH), (r) => String(r.id), { watermark: EPOCH, idsAtWatermark: [] });
+  const path = modulePath(config.module);
+  const { body } = await crmGet<Row>(ctx, path, { fields: 'Modified_Time', sort_by: 'Modified_Time', sort_order: 'desc', per_page: 1, page: 1 });
+  const top = Array.isArray(body.data) ? body.data[0] : undefined;
+  let modified: Watermark = { watermark: EPOCH, idsAtWatermark: [] };
+  if (top && typeof top.Modified_Time === 'string') {
+    const at = timeOf(top.Modified_Time);
+    const ids: string[] = [];
+    let page: PageCursor | null = null;
+    let complete = false;
+    const query = { fields: 'Modified_Time', sort_by: 'Modified_Time', sort_order: 'asc', per_page: MAX_PER_PAGE };
+    for (let n = 0; n < MAX_START_PAGES; n += 1) {
+      const result: Awaited<ReturnType<typeof fetchRecordPage<Row>>> = await fetchRecordPage<Row>(ctx, path, query, page, sinceHeader(top.Modified_Time));
+      for (const row of result.items) if (timeOf(row.Modified_Time) === at) ids.push(String(row.id));
+      if (!result.next) {
+        complete = true;
+        break;
+      }
+      page = result.next;
+    }
+    // too many records in that one second to remember: start after it instead
+    modified = complete
+      ? { watermark: top.Modified_Time, idsAtWatermark: ids }
+      : { watermark: new Date(at + 1000).toISOString(), idsAtWatermark: [] };
+  }
   let deleted: Watermark = { watermark: EPOCH, idsAtWatermark: [] };
   if (config.includeDeleted) {
     const { records } = await fetchDeleted(ctx, config.module, 'all', undefined, MAX_PER_PAGE);
@@ -168,7 +197,7 @@ async function pollModified(
 ): Promise<{ rows: Row[]; hasMore: boolean }> {
   const fields = await resolveFields(ctx, config.module, config.fields, ['Modified_Time', 'Created_Time']);
   const query = { fields: fields.join(','), sort_by: 'Modified_Time', sort_order: 'asc', per_page: MAX_PER_PAGE };
-  const headers = { 'if-modified-since': isoHeader(cursor.watermark) };
+  const headers = sinceHeader(cursor.watermark);
   const fresh: Row[] = [];
   let page: PageCursor | null = null;
   for (let n = 0; n < MAX_PAGES_PER_POLL; n += 1) {
@@ -186,7 +215,7 @@ async function pollModified(
 }
 
 async function pollDeleted(ctx: ConnectorContext, config: ModifiedRecordsConfig, cursor: Watermark): Promise<{ rows: DeletedRecord[]; hasMore: boolean }> {
-  const { records, truncated } = await fetchDeleted(ctx, config.module, 'all', cursor.watermark === EPOCH ? undefined : cursor.watermark, config.batchSize * 2);
+  const { records, truncated } = await fetchDeleted(ctx, config.module, 'all', cursor.watermark === EPOCH ? undefined : new Date(timeOf(cursor.watermark) - 1000).toISOString(), config.batchSize * 2);
   const fresh = records
     .filter((r) => isNew(cursor, r.deletedTime, r.id))
     .sort((a, b) => timeOf(a.deletedTime) - timeOf(b.deletedTime) || (a.id < b.id ? -1 : 1));
