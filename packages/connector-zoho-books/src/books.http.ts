@@ -254,3 +254,21 @@ export async function takeList<T>(
   }
   return { items, truncated };
 }
+
+/**
+ * DELETE a record. With `ignoreMissing`, "does not exist" counts as done: a retried or replayed delete
+ * succeeds instead of failing the run.
+ */
+export async function deleteRecord(
+  ctx: ConnectorContext,
+  path: string,
+  ignoreMissing: boolean | undefined,
+): Promise<{ already_deleted?: boolean; message?: string }> {
+  try {
+    const { body } = await booksCall(ctx, 'DELETE', path);
+    return { message: body.message };
+  } catch (error) {
+    if (ignoreMissing && error instanceof ConnectorError && error.code === 'NOT_FOUND') return { already_deleted: true };
+    throw error;
+  }
+}

@@ -302,14 +302,31 @@ export function findOutput(idKey: string, record: JsonSchema, extra: Record<stri
 
 export const deletedOutput = (idKey: string): JsonSchema => ({
   type: 'object',
-  properties: { [idKey]: { type: 'string' }, deleted: { const: true }, message: { type: 'string' } },
+  properties: {
+    [idKey]: { type: 'string' },
+    deleted: { const: true },
+    already_deleted: { type: 'boolean', description: 'True when the record was gone already (ignore_missing).' },
+    message: { type: 'string' },
+  },
   required: [idKey, 'deleted'],
   additionalProperties: false,
 });
 
+export const ignoreMissingInput: JsonSchema = {
+  type: 'boolean',
+  title: 'Succeed when already deleted',
+  description: 'Treat "does not exist" as done, so a repeated delete (retry, replay) does not fail.',
+  default: false,
+};
+
 export const statusChangeOutput = (idKey: string): JsonSchema => ({
   type: 'object',
-  properties: { [idKey]: { type: 'string' }, status: { type: 'string' }, message: { type: 'string' } },
+  properties: {
+    [idKey]: { type: 'string' },
+    status: { type: 'string' },
+    changed: { type: 'boolean', description: 'False when the record already had this status.' },
+    message: { type: 'string' },
+  },
   required: [idKey, 'status'],
   additionalProperties: false,
 });

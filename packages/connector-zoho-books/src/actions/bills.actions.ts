@@ -1,10 +1,11 @@
 // Bills (vendor side): create, update, read, delete, list.
 import { defineAction, type JsonSchema } from '@braid/connector-sdk';
-import { booksCall, listAll, pick, takeList, type BooksRecord } from '../books.http.js';
+import { booksCall, deleteRecord, listAll, pick, takeList, type BooksRecord } from '../books.http.js';
 import {
   billSchema,
   customFieldsInput,
   deletedOutput,
+  ignoreMissingInput,
   extraFieldsInput,
   idSchema,
   limitSchema,
@@ -111,19 +112,28 @@ export const getBill = defineAction<{ bill_id: string }, BooksRecord>({
   },
 });
 
-export const deleteBill = defineAction<{ bill_id: string }, { bill_id: string; deleted: true; message?: string }>({
+export const deleteBill = defineAction<
+  { bill_id: string; ignore_missing?: boolean },
+  { bill_id: string; deleted: true; already_deleted?: boolean; message?: string }
+>({
   key: 'delete_bill',
   title: 'Delete bill',
   description: 'Deletes a bill without payments.',
-  input: billIdInput,
+  input: {
+    type: 'object',
+    properties: { bill_id: idSchema('Bill'), ignore_missing: ignoreMissingInput },
+    required: ['bill_id'],
+    additionalProperties: false,
+  },
   output: deletedOutput('bill_id'),
   sampleOutput: { bill_id: '460000000028001', deleted: true, message: 'The bill has been deleted.' },
   classification: 'delete',
-  idempotent: false,
-  run: async (ctx, input) => {
-    const { body } = await booksCall(ctx, 'DELETE', `/bills/${encodeURIComponent(input.bill_id)}`);
-    return { bill_id: input.bill_id, deleted: true, message: body.message };
-  },
+  idempotent: true,
+  run: async (ctx, input) => ({
+    bill_id: input.bill_id,
+    deleted: true,
+    ...(await deleteRecord(ctx, `/bills/${encodeURIComponent(input.bill_id)}`, input.ignore_missing)),
+  }),
 });
 
 export const listBills = defineAction<

@@ -1,12 +1,13 @@
 // Contacts (customers and vendors) and their contact persons.
 import { ConnectorError, defineAction, type ConnectorContext, type JsonSchema } from '@braid/connector-sdk';
-import { booksCall, listAll, pick, takeList, type BooksRecord } from '../books.http.js';
+import { booksCall, deleteRecord, listAll, pick, takeList, type BooksRecord } from '../books.http.js';
 import {
   addressInput,
   contactPersonSchema,
   contactSchema,
   customFieldsInput,
   deletedOutput,
+  ignoreMissingInput,
   extraFieldsInput,
   findOutput,
   idSchema,
@@ -170,24 +171,33 @@ export const getContactAction = defineAction<{ contact_id: string }, BooksRecord
   run: (ctx, input) => getContact(ctx, input.contact_id),
 });
 
-export const deleteContact = defineAction<{ contact_id: string }, { contact_id: string; deleted: true; message?: string }>({
+export const deleteContact = defineAction<
+  { contact_id: string; ignore_missing?: boolean },
+  { contact_id: string; deleted: true; already_deleted?: boolean; message?: string }
+>({
   key: 'delete_contact',
   title: 'Delete contact',
   description: 'Deletes a contact. Books refuses contacts with transactions: mark those inactive instead.',
-  input: contactIdInput,
+  input: {
+    type: 'object',
+    properties: { contact_id: idSchema('Contact'), ignore_missing: ignoreMissingInput },
+    required: ['contact_id'],
+    additionalProperties: false,
+  },
   output: deletedOutput('contact_id'),
   sampleOutput: { contact_id: '460000000026049', deleted: true, message: 'The contact has been deleted.' },
   classification: 'delete',
-  idempotent: false,
-  run: async (ctx, input) => {
-    const { body } = await booksCall(ctx, 'DELETE', `/contacts/${encodeURIComponent(input.contact_id)}`);
-    return { contact_id: input.contact_id, deleted: true, message: body.message };
-  },
+  idempotent: true,
+  run: async (ctx, input) => ({
+    contact_id: input.contact_id,
+    deleted: true,
+    ...(await deleteRecord(ctx, `/contacts/${encodeURIComponent(input.contact_id)}`, input.ignore_missing)),
+  }),
 });
 
 export const setContactStatus = defineAction<
   { contact_id: string; status: 'active' | 'inactive' },
-  { contact_id: string; status: string; message?: string }
+  { contact_id: string; status: string; changed: boolean; message?: string }
 >({
   key: 'set_contact_status',
   title: 'Mark contact active or inactive',
@@ -202,7 +212,7 @@ export const setContactStatus = defineAction<
     additionalProperties: false,
   },
   output: statusChangeOutput('contact_id'),
-  sampleOutput: { contact_id: '460000000026049', status: 'inactive', message: 'The contact has been marked as inactive.' },
+  sampleOutput: { contact_id: '460000000026049', status: 'inactive', changed: true, message: 'The contact has been marked as inactive.' },
   classification: 'write',
   idempotent: true,
   dynamicOptions: { '/contact_id': { optionsKey: 'contacts' } },
@@ -210,7 +220,7 @@ export const setContactStatus = defineAction<
     const { body } = await booksCall(ctx, 'POST', `/contacts/${encodeURIComponent(input.contact_id)}/${input.status}`, {
       retrySafe: true,
     });
-    return { contact_id: input.contact_id, status: input.status, message: body.message };
+    return { contact_id: input.contact_id, status: input.status, changed: true, message: body.message };
   },
 });
 
@@ -443,24 +453,28 @@ export const updateContactPerson = defineAction<BooksRecord & { contact_person_i
   },
 });
 
-export const deleteContactPerson = defineAction<{ contact_person_id: string }, { contact_person_id: string; deleted: true; message?: string }>({
+export const deleteContactPerson = defineAction<
+  { contact_person_id: string; ignore_missing?: boolean },
+  { contact_person_id: string; deleted: true; already_deleted?: boolean; message?: string }
+>({
   key: 'delete_contact_person',
   title: 'Delete contact person',
   description: 'Removes a person from its contact.',
   input: {
     type: 'object',
-    properties: { contact_person_id: idSchema('Contact person') },
+    properties: { contact_person_id: idSchema('Contact person'), ignore_missing: ignoreMissingInput },
     required: ['contact_person_id'],
     additionalProperties: false,
   },
   output: deletedOutput('contact_person_id'),
   sampleOutput: { contact_person_id: '460000000026051', deleted: true },
   classification: 'delete',
-  idempotent: false,
-  run: async (ctx, input) => {
-    const { body } = await booksCall(ctx, 'DELETE', `/contacts/contactpersons/${encodeURIComponent(input.contact_person_id)}`);
-    return { contact_person_id: input.contact_person_id, deleted: true, message: body.message };
-  },
+  idempotent: true,
+  run: async (ctx, input) => ({
+    contact_person_id: input.contact_person_id,
+    deleted: true,
+    ...(await deleteRecord(ctx, `/contacts/contactpersons/${encodeURIComponent(input.contact_person_id)}`, input.ignore_missing)),
+  }),
 });
 
 export const listContactPersons = defineAction<{ contact_id: string }, { contact_persons: BooksRecord[]; count: number; truncated: boolean }>({

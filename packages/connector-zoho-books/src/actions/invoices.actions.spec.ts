@@ -55,7 +55,10 @@ describe('invoices, payments, bills and bank transactions (against the sandbox o
 
     const sent = await books.run('mark_invoice_sent', { invoice_id: id });
     expectValidOutput('mark_invoice_sent', sent);
+    expect(sent.changed).toBe(true);
     expect(invoiceInState(id).status).toBe('sent');
+    // Repeating the step (engine retry) is not a failure.
+    expect(await books.run('mark_invoice_sent', { invoice_id: id })).toMatchObject({ changed: false, status: 'sent' });
 
     const total = invoiceInState(id).total as number;
     const date = invoiceInState(id).date as string;
@@ -68,8 +71,16 @@ describe('invoices, payments, bills and bank transactions (against the sandbox o
       invoices: [{ invoice_id: id, amount_applied: 100 }],
     });
     expectValidOutput('record_payment', payment);
+    expect(payment.created).toBe(true);
     expect(invoiceInState(id)).toMatchObject({ status: 'partially_paid', balance: Math.round((total - 100) * 100) / 100, payment_made: 100 });
     expect(records(sandbox, 'customerpayments').find((p) => p.payment_id === payment.payment_id)).toMatchObject({ amount: 100 });
+    // The same platform payment delivered again: found by its reference, the invoice is not paid twice.
+    const replay = await books.run('record_payment', {
+      customer_id: customerId, amount: 100, date, reference_number: 'WIRE-1', invoices: [{ invoice_id: id, amount_applied: 100 }],
+    });
+    expect(replay).toMatchObject({ created: false, payment_id: payment.payment_id });
+    expect(invoiceInState(id).payment_made).toBe(100);
+    expect(records(sandbox, 'customerpayments').filter((p) => p.reference_number === 'WIRE-1')).toHaveLength(1);
 
     const got = await books.run('get_payment', { payment_id: payment.payment_id });
     expectValidOutput('get_payment', got);
@@ -95,12 +106,17 @@ describe('invoices, payments, bills and bank transactions (against the sandbox o
     const voided = await books.run('void_invoice', { invoice_id: id });
     expectValidOutput('void_invoice', voided);
     expect(invoiceInState(id)).toMatchObject({ status: 'void', balance: 0 });
+    expect(await books.run('void_invoice', { invoice_id: id })).toMatchObject({ changed: false, status: 'void' });
     const list = await books.run('list_invoices', { status: 'void' });
     expectValidOutput('list_invoices', list);
     expect(list.invoices.map((i: { invoice_id: string }) => i.invoice_id)).toContain(id);
     const deleted = await books.run('delete_invoice', { invoice_id: id });
     expectValidOutput('delete_invoice', deleted);
     expect(records(sandbox, 'invoices').some((i) => i.invoice_id === id)).toBe(false);
+    await expect(books.run('delete_invoice', { invoice_id: id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const repeated = await books.run('delete_invoice', { invoice_id: id, ignore_missing: true });
+    expectValidOutput('delete_invoice', repeated);
+    expect(repeated).toEqual({ invoice_id: id, deleted: true, already_deleted: true });
   });
 
   it('creates an invoice by external id (unique custom field upsert): twice → one invoice', async () => {
@@ -157,6 +173,14 @@ describe('invoices, payments, bills and bank transactions (against the sandbox o
       reference_number: 'DEP-1',
     });
     expectValidOutput('create_bank_transaction', deposit);
+    const replayed = await books.run('create_bank_transaction', {
+      transaction_type: 'deposit',
+      from_account_id: byName('Undeposited Funds'),
+      to_account_id: byName('Business Checking'),
+      amount: 950,
+      reference_number: 'DEP-1',
+    });
+    expect(replayed).toMatchObject({ created: false, transaction_id: deposit.transaction_id });
     const transfer = await books.run('create_bank_transaction', {
       transaction_type: 'transfer_fund',
       from_account_id: byName('Business Checking'),

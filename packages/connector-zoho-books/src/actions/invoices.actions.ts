@@ -1,10 +1,11 @@
 // Invoices: create as draft (idempotent by reference number or unique custom field), update, read, find,
 // status changes, delete, list.
-import { defineAction, type ConnectorContext, type JsonSchema } from '@braid/connector-sdk';
-import { booksCall, listAll, pick, takeList, type BooksRecord } from '../books.http.js';
+import { ConnectorError, defineAction, type ConnectorContext, type JsonSchema } from '@braid/connector-sdk';
+import { booksCall, deleteRecord, listAll, pick, takeList, type BooksRecord } from '../books.http.js';
 import {
   customFieldsInput,
   deletedOutput,
+  ignoreMissingInput,
   extraFieldsInput,
   findOutput,
   idSchema,
@@ -211,19 +212,30 @@ export const findInvoiceByReference = defineAction<
   },
 });
 
-function statusAction(key: string, title: string, description: string, path: string, status: string) {
-  return defineAction<{ invoice_id: string }, { invoice_id: string; status: string; message?: string }>({
+/** Statuses an invoice can have after it was marked sent (payments move it on). */
+const SENT_OR_LATER = new Set(['sent', 'viewed', 'overdue', 'partially_paid', 'paid']);
+
+function statusAction(key: string, title: string, description: string, path: string, status: string, reached: (s: string) => boolean) {
+  return defineAction<{ invoice_id: string }, { invoice_id: string; status: string; changed: boolean; message?: string }>({
     key,
     title,
     description,
     input: invoiceIdInput,
     output: statusChangeOutput('invoice_id'),
-    sampleOutput: { invoice_id: '460000000027001', status, message: `Invoice status has been changed to ${status}.` },
+    sampleOutput: { invoice_id: '460000000027001', status, changed: true, message: `Invoice status has been changed to ${status}.` },
     classification: 'write',
-    idempotent: false,
+    idempotent: true,
     run: async (ctx, input) => {
-      const { body } = await booksCall(ctx, 'POST', `/invoices/${encodeURIComponent(input.invoice_id)}/status/${path}`);
-      return { invoice_id: input.invoice_id, status, message: body.message };
+      try {
+        const { body } = await booksCall(ctx, 'POST', `/invoices/${encodeURIComponent(input.invoice_id)}/status/${path}`);
+        return { invoice_id: input.invoice_id, status, changed: true, message: body.message };
+      } catch (error) {
+        // Books refuses a transition to where the invoice already is; a repeated step is not a failure.
+        if (!(error instanceof ConnectorError && error.code === 'CONFLICT')) throw error;
+        const current = String((await getInvoice(ctx, input.invoice_id)).status ?? '');
+        if (!reached(current)) throw error;
+        return { invoice_id: input.invoice_id, status: current, changed: false, message: `The invoice is already ${current}.` };
+      }
     },
   });
 }
@@ -234,6 +246,7 @@ export const markInvoiceSent = statusAction(
   'Turns a draft invoice into a sent (open) one without emailing it; payments can then be applied.',
   'sent',
   'sent',
+  (current) => SENT_OR_LATER.has(current),
 );
 
 export const voidInvoice = statusAction(
@@ -242,21 +255,31 @@ export const voidInvoice = statusAction(
   'Voids an invoice (balance becomes 0). Books refuses invoices with payments or credits applied.',
   'void',
   'void',
+  (current) => current === 'void',
 );
 
-export const deleteInvoice = defineAction<{ invoice_id: string }, { invoice_id: string; deleted: true; message?: string }>({
+export const deleteInvoice = defineAction<
+  { invoice_id: string; ignore_missing?: boolean },
+  { invoice_id: string; deleted: true; already_deleted?: boolean; message?: string }
+>({
   key: 'delete_invoice',
   title: 'Delete invoice',
   description: 'Deletes a draft or void invoice without payments.',
-  input: invoiceIdInput,
+  input: {
+    type: 'object',
+    properties: { invoice_id: idSchema('Invoice'), ignore_missing: ignoreMissingInput },
+    required: ['invoice_id'],
+    additionalProperties: false,
+  },
   output: deletedOutput('invoice_id'),
   sampleOutput: { invoice_id: '460000000027001', deleted: true, message: 'The invoice has been deleted.' },
   classification: 'delete',
-  idempotent: false,
-  run: async (ctx, input) => {
-    const { body } = await booksCall(ctx, 'DELETE', `/invoices/${encodeURIComponent(input.invoice_id)}`);
-    return { invoice_id: input.invoice_id, deleted: true, message: body.message };
-  },
+  idempotent: true,
+  run: async (ctx, input) => ({
+    invoice_id: input.invoice_id,
+    deleted: true,
+    ...(await deleteRecord(ctx, `/invoices/${encodeURIComponent(input.invoice_id)}`, input.ignore_missing)),
+  }),
 });
 
 export const listInvoices = defineAction<

@@ -1,5 +1,5 @@
 // Customer payments (applied to invoices) and bank transactions (deposits, transfers).
-import { defineAction } from '@braid/connector-sdk';
+import { defineAction, type JsonSchema } from '@braid/connector-sdk';
 import { booksCall, listAll, pick, takeList, type BooksRecord } from '../books.http.js';
 import {
   bankTransactionSchema,
@@ -14,13 +14,24 @@ import { sampleBankTransaction, samplePayment } from '../books.samples.js';
 
 export const PAYMENT_MODES = ['banktransfer', 'bankremittance', 'cash', 'check', 'creditcard', 'autotransaction', 'others'] as const;
 
-export const recordPayment = defineAction<BooksRecord & { customer_id: string }, BooksRecord>({
+const skipIfReferenceExists = (what: string): JsonSchema => ({
+  type: 'boolean',
+  title: 'Return the existing one with this reference',
+  description: `When a reference number is given, look for ${what} with the same reference first and return it instead of creating a second one (a retried or replayed step).`,
+  default: true,
+});
+
+export const recordPayment = defineAction<
+  BooksRecord & { customer_id: string; skip_if_reference_exists?: boolean },
+  { payment_id: string; created: boolean; payment: BooksRecord }
+>({
   key: 'record_payment',
   title: 'Record customer payment',
   description:
     'Records a payment from a customer and applies it to one or more sent invoices (each invoice\'s balance and ' +
-    'status follow: partially paid or paid). An amount above what is applied stays as customer credit. Not retried ' +
-    'automatically on server errors: give a reference number and check "List payments" before repeating.',
+    'status follow: partially paid or paid). An amount above what is applied stays as customer credit. Books has no ' +
+    'idempotency key: give a reference number (e.g. the platform\'s payment id) and a repeated step returns the ' +
+    'payment recorded the first time (created=false) instead of paying twice.',
   input: {
     type: 'object',
     properties: {
@@ -44,21 +55,42 @@ export const recordPayment = defineAction<BooksRecord & { customer_id: string },
       bank_charges: S.num('Bank charges', 'Processing fees withheld from this payment.', { minimum: 0 }),
       exchange_rate: S.num('Exchange rate'),
       custom_fields: customFieldsInput,
+      skip_if_reference_exists: skipIfReferenceExists('a payment of this customer'),
     },
     required: ['customer_id', 'amount', 'date', 'invoices'],
     additionalProperties: false,
   },
-  output: paymentSchema,
-  sampleOutput: samplePayment,
+  output: {
+    type: 'object',
+    properties: { payment_id: { type: 'string' }, created: { type: 'boolean' }, payment: paymentSchema },
+    required: ['payment_id', 'created', 'payment'],
+    additionalProperties: false,
+  },
+  sampleOutput: { payment_id: samplePayment.payment_id, created: true, payment: samplePayment },
   classification: 'write',
-  idempotent: false,
+  idempotent: true,
   dynamicOptions: {
     '/customer_id': { optionsKey: 'customers' },
     '/account_id': { optionsKey: 'deposit_accounts' },
   },
   run: async (ctx, input) => {
-    const { body } = await booksCall(ctx, 'POST', '/customerpayments', { body: input });
-    return pick(body, 'payment', 'created payment');
+    const { skip_if_reference_exists: skip, ...body } = input;
+    const reference = typeof body.reference_number === 'string' ? body.reference_number.trim() : '';
+    if (skip !== false && reference) {
+      const { items } = await takeList(
+        listAll(ctx, '/customerpayments', 'customerpayments', { reference_number: reference, customer_id: input.customer_id }),
+        20,
+      );
+      const existing = items.find((p) => p.reference_number === reference && String(p.customer_id) === input.customer_id);
+      if (existing) {
+        const { body: found } = await booksCall(ctx, 'GET', `/customerpayments/${encodeURIComponent(String(existing.payment_id))}`);
+        const payment = pick(found, 'payment', 'payment');
+        return { payment_id: String(payment.payment_id), created: false, payment };
+      }
+    }
+    const { body: answer } = await booksCall(ctx, 'POST', '/customerpayments', { body });
+    const payment = pick(answer, 'payment', 'created payment');
+    return { payment_id: String(payment.payment_id), created: true, payment };
   },
 });
 
@@ -125,7 +157,10 @@ const TRANSACTION_TYPES = [
   'sales_without_invoices',
 ] as const;
 
-export const createBankTransaction = defineAction<BooksRecord & { transaction_type: string }, BooksRecord>({
+export const createBankTransaction = defineAction<
+  BooksRecord & { transaction_type: string; skip_if_reference_exists?: boolean },
+  { transaction_id: string; created: boolean; transaction: BooksRecord }
+>({
   key: 'create_bank_transaction',
   title: 'Create bank deposit or transfer',
   description:
@@ -144,22 +179,45 @@ export const createBankTransaction = defineAction<BooksRecord & { transaction_ty
       payment_mode: S.str('Payment mode'),
       customer_id: idSchema('Customer'),
       currency_id: idSchema('Currency'),
+      skip_if_reference_exists: skipIfReferenceExists('a transaction of the same type into the same account'),
     },
     required: ['transaction_type', 'from_account_id', 'to_account_id', 'amount'],
     additionalProperties: false,
   },
-  output: bankTransactionSchema,
-  sampleOutput: sampleBankTransaction,
+  output: {
+    type: 'object',
+    properties: { transaction_id: { type: 'string' }, created: { type: 'boolean' }, transaction: bankTransactionSchema },
+    required: ['transaction_id', 'created', 'transaction'],
+    additionalProperties: false,
+  },
+  sampleOutput: { transaction_id: sampleBankTransaction.transaction_id, created: true, transaction: sampleBankTransaction },
   classification: 'write',
-  idempotent: false,
+  idempotent: true,
   dynamicOptions: {
     '/from_account_id': { optionsKey: 'accounts' },
     '/to_account_id': { optionsKey: 'bank_accounts' },
     '/currency_id': { optionsKey: 'currencies' },
   },
   run: async (ctx, input) => {
-    const { body } = await booksCall(ctx, 'POST', '/banktransactions', { body: input });
-    return pick(body, 'banktransaction', 'created bank transaction');
+    const { skip_if_reference_exists: skip, ...body } = input;
+    const reference = typeof body.reference_number === 'string' ? body.reference_number.trim() : '';
+    if (skip !== false && reference) {
+      const { items } = await takeList(
+        listAll(ctx, '/banktransactions', 'banktransactions', {
+          reference_number: reference,
+          account_id: String(input.to_account_id),
+          transaction_type: input.transaction_type,
+        }),
+        20,
+      );
+      const existing = items.find(
+        (t) => t.reference_number === reference && t.transaction_type === input.transaction_type && String(t.to_account_id) === String(input.to_account_id),
+      );
+      if (existing) return { transaction_id: String(existing.transaction_id), created: false, transaction: existing };
+    }
+    const { body: answer } = await booksCall(ctx, 'POST', '/banktransactions', { body });
+    const transaction = pick(answer, 'banktransaction', 'created bank transaction');
+    return { transaction_id: String(transaction.transaction_id), created: true, transaction };
   },
 });
 
