@@ -22,6 +22,7 @@ import { zohoCrmIcon } from './connector.icon.js';
 import {
   CONCURRENCY_BY_EDITION,
   DEFAULT_EDITION,
+  ZOHO_CRM_SCOPES,
   crmBaseUrl,
   crmLimiterKey,
   editionOf,
@@ -33,14 +34,7 @@ import { fieldOptions, moduleOptions } from './crm.metadata.js';
 import { modifiedRecordsTrigger } from './triggers/modified-records.polling.js';
 import { recordChangesTrigger } from './triggers/record-changes.trigger.js';
 
-export const ZOHO_CRM_SCOPES = [
-  'ZohoCRM.modules.ALL',
-  'ZohoCRM.settings.ALL',
-  'ZohoCRM.notifications.ALL',
-  'ZohoCRM.coql.READ',
-  'ZohoCRM.users.READ',
-  'ZohoCRM.org.READ',
-];
+export { ZOHO_CRM_SCOPES };
 
 export const zohoCrmConnector = defineConnector({
   key: 'zoho-crm',

@@ -89,6 +89,7 @@ describe('zoho-crm auth failures name the connection', () => {
       const error = await trigger.register(h.context(), { webhookUrl: 'http://127.0.0.1:9/hook', config: {}, secret: 's' }).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'AUTH', vendorCode: 'OAUTH_SCOPE_MISMATCH' });
       expect((error as Error).message).toContain('"CRM – Narrow"');
+      expect((error as Error).message).toMatch(/lacks a permission \(OAuth scope\).*ZohoCRM\.notifications\.ALL/);
       expect((await h.calls())['POST /crm/v8/actions/watch']).toBe(1);
     } finally {
       await h.close();

@@ -14,6 +14,15 @@ import {
   type QueryValue,
 } from '@braid/connector-sdk';
 
+export const ZOHO_CRM_SCOPES = [
+  'ZohoCRM.modules.ALL',
+  'ZohoCRM.settings.ALL',
+  'ZohoCRM.notifications.ALL',
+  'ZohoCRM.coql.READ',
+  'ZohoCRM.users.READ',
+  'ZohoCRM.org.READ',
+];
+
 /** Simultaneous calls per org and app by edition (apis.md C9). */
 export const CONCURRENCY_BY_EDITION: Record<string, number> = {
   free: 5,
@@ -178,6 +187,15 @@ export async function withCrmErrors<T>(ctx: ConnectorContext, work: () => Promis
   try {
     return await work();
   } catch (error) {
+    if (isConnectorError(error) && error.code === 'AUTH' && error.vendorCode === 'OAUTH_SCOPE_MISMATCH') {
+      // the token works but was granted too few scopes: say which connection and what to grant
+      throw new ConnectorError(
+        'AUTH',
+        `The Zoho CRM connection "${ctx.connection?.name ?? 'Zoho CRM'}" lacks a permission (OAuth scope) for this call` +
+          `${error.vendorMessage ? ` (${error.vendorMessage})` : ''}. Reconnect it and grant ${ZOHO_CRM_SCOPES.join(', ')}.`,
+        { retryable: false, needsReconnect: true, vendorCode: error.vendorCode, ...(error.status ? { status: error.status } : {}) },
+      );
+    }
     if (isConnectorError(error)) throw error;
     if (error instanceof OAuthError) {
       const name = ctx.connection?.name ?? 'Zoho CRM';
@@ -201,7 +219,8 @@ export async function withCrmErrors<T>(ctx: ConnectorContext, work: () => Promis
 const heavyLimiters = new LimiterRegistry();
 
 export async function heavyCall<T>(ctx: ConnectorContext, work: () => Promise<T>): Promise<T> {
-  const key = `zoho-crm-heavy:${ctx.connection?.id ?? 'none'}`;
+  const org = ctx.connection?.settings.orgId;
+  const key = `zoho-crm-heavy:${typeof org === 'string' && org !== '' ? org : (ctx.connection?.id ?? 'none')}`;
   const release = await heavyLimiters.semaphore(key, HEAVY_SUB_CONCURRENCY).acquire(ctx.signal);
   try {
     return await work();
