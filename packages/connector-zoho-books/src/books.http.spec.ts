@@ -43,6 +43,26 @@ describe('Books per-organisation rate limit', () => {
   });
 });
 
+describe('Books daily quota', () => {
+  it('ends in RATE_LIMITED with the time until the quota resets', async () => {
+    const sandbox = await startBooksSandbox('empty');
+    try {
+      await sandbox.admin.patchLimits({ books: { dailyRequestsByPlan: { professional: 3 } } });
+      const clock = recordingSleep();
+      const books = await connectBooks(sandbox, { sleep: clock.sleep });
+      for (let i = 0; i < 3; i++) await books.run('list_taxes', {});
+      const error = await books.run('list_taxes', {}).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'RATE_LIMITED', retryable: true });
+      expect((error as Error).message).toContain('daily API quota');
+      const retryAfterMs = (error as { retryAfterMs: number }).retryAfterMs;
+      expect(retryAfterMs).toBeGreaterThan(0);
+      expect(retryAfterMs).toBeLessThanOrEqual(24 * 3600_000);
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
+
 describe('Books HTTP behaviour: throttling, retries, auth, data centres', () => {
   let sandbox: BooksSandbox;
   beforeAll(async () => {

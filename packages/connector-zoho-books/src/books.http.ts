@@ -58,6 +58,17 @@ export function mapBooksError(response: HttpResponseInfo, request: { method: str
     ...(message !== undefined ? { vendorMessage: message } : {}),
   };
   if (response.status === 429) {
+    // The daily quota (by plan) is used up when nothing remains: come back after its reset, not in seconds.
+    const remaining = response.headers['x-rate-limit-remaining'];
+    const resetSeconds = Number(response.headers['x-rate-limit-reset']);
+    if (remaining === '0' && Number.isFinite(resetSeconds) && resetSeconds > 0) {
+      return new ConnectorError(
+        'RATE_LIMITED',
+        `Zoho Books refused ${where}: the organisation's daily API quota is used up; it resets in about ` +
+          `${Math.ceil(resetSeconds / 60)} minutes (ask Zoho support to raise it if this repeats)${said}`,
+        { ...base, retryAfterMs: resetSeconds * 1000 },
+      );
+    }
     return new ConnectorError('RATE_LIMITED', `Zoho Books refused ${where}: the organisation's API limit is used up${said}`, base);
   }
   if (code === 57 || response.status === 401) {

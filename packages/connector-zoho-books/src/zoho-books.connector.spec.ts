@@ -70,7 +70,15 @@ describe('zoho-books connector definition', () => {
       code: 'AUTH',
       needsReconnect: true,
     });
-    expect(mapBooksError({ status: 429, headers: {}, body: { code: 44, message: 'exceeded' } }, req)).toMatchObject({ code: 'RATE_LIMITED' });
+    const perMinute = mapBooksError({ status: 429, headers: { 'x-rate-limit-remaining': '120' }, body: { code: 44, message: 'exceeded' } }, req);
+    expect(perMinute).toMatchObject({ code: 'RATE_LIMITED' });
+    expect((perMinute as { retryAfterMs?: number }).retryAfterMs).toBeUndefined();
+    const daily = mapBooksError(
+      { status: 429, headers: { 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': '5400' }, body: { code: 44, message: 'per day' } },
+      req,
+    );
+    expect(daily).toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: 5_400_000 });
+    expect((daily as Error).message).toContain('daily API quota');
     expect(mapBooksError({ status: 400, headers: {}, body: { code: 1001, message: 'already exists' } }, req)).toMatchObject({ code: 'CONFLICT' });
     expect(mapBooksError({ status: 500, headers: {}, body: { code: 1000, message: 'Internal error' } }, req)).toBeUndefined();
   });

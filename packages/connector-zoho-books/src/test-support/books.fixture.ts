@@ -1,3 +1,5 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- action outputs and sandbox records are read loosely in
+   tests and checked field by field (and against the output schemas with expectValidOutput). */
 // Test helpers: a sandbox on a random port, a Books connection obtained through the real OAuth code flow,
 // and a ConnectorContext wired the way the runtime wires it (refreshing credentials, loopback allowed).
 import http from 'node:http';
