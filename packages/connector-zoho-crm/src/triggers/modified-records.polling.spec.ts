@@ -69,6 +69,17 @@ describe('modified_records (polling) against the sandbox', () => {
     expect(two.hasMore).toBe(false);
     expect([...one.items, ...two.items].map((i) => (i.payload as ModifiedRecordPayload).recordId).sort()).toEqual([...ids].sort());
     expect((await trigger.poll(h.context(), { cursor: two.nextCursor, config })).items).toEqual([]);
+
+    // deletions of one call share their time too: oldest first, split across polls, none repeated
+    const withDeletes = { ...config, includeDeleted: true };
+    const base = await trigger.poll(h.context(), { cursor: null, config: withDeletes });
+    await h.admin.advanceClock(60_000);
+    await h.run('delete_records', { module: 'Accounts', ids });
+    const d1 = await trigger.poll(h.context(), { cursor: base.nextCursor, config: withDeletes });
+    const d2 = await trigger.poll(h.context(), { cursor: d1.nextCursor, config: withDeletes });
+    const d3 = await trigger.poll(h.context(), { cursor: d2.nextCursor, config: withDeletes });
+    expect([d1.items.length, d1.hasMore, d2.items.length, d2.hasMore, d3.items.length]).toEqual([2, true, 1, false, 0]);
+    expect([...d1.items, ...d2.items].map((i) => (i.payload as ModifiedRecordPayload).recordId).sort()).toEqual([...ids].sort());
   });
 
   it('lists every existing record for the initial sync, one page per call, past 2,000 records', async () => {

@@ -184,6 +184,7 @@ async function startingCursor(ctx: ConnectorContext, config: ModifiedRecordsConf
   }
   let deleted: Watermark = { watermark: EPOCH, idsAtWatermark: [] };
   if (config.includeDeleted) {
+    // CRM lists deleted records newest first: the first page holds the newest deletion
     const { records } = await fetchDeleted(ctx, config.module, 'all', undefined, MAX_PER_PAGE);
     deleted = newest(records, (r) => r.deletedTime, (r) => r.id, deleted);
   }
@@ -214,12 +215,19 @@ async function pollModified(
   return { rows: fresh.slice(0, config.batchSize), hasMore: fresh.length > config.batchSize };
 }
 
+/** Deletions read per poll at most; CRM lists them newest first, so all since the watermark are read, then sorted. */
+const MAX_DELETED_PER_POLL = 20_000;
+
 async function pollDeleted(ctx: ConnectorContext, config: ModifiedRecordsConfig, cursor: Watermark): Promise<{ rows: DeletedRecord[]; hasMore: boolean }> {
-  const { records, truncated } = await fetchDeleted(ctx, config.module, 'all', cursor.watermark === EPOCH ? undefined : new Date(timeOf(cursor.watermark) - 1000).toISOString(), config.batchSize * 2);
+  const since = cursor.watermark === EPOCH ? undefined : new Date(timeOf(cursor.watermark) - 1000).toISOString();
+  const { records, truncated } = await fetchDeleted(ctx, config.module, 'all', since, MAX_DELETED_PER_POLL);
+  if (truncated) {
+    ctx.logger.warn({ module: config.module, read: records.length }, 'more deletions since the last poll than one poll reads; the oldest may be skipped');
+  }
   const fresh = records
     .filter((r) => isNew(cursor, r.deletedTime, r.id))
     .sort((a, b) => timeOf(a.deletedTime) - timeOf(b.deletedTime) || (a.id < b.id ? -1 : 1));
-  return { rows: fresh.slice(0, config.batchSize), hasMore: truncated || fresh.length > config.batchSize };
+  return { rows: fresh.slice(0, config.batchSize), hasMore: fresh.length > config.batchSize };
 }
 
 export async function pollModifiedRecords(ctx: ConnectorContext, rawCursor: unknown, rawConfig: unknown): Promise<PollResult<unknown>> {
