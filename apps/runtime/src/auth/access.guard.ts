@@ -93,7 +93,8 @@ export class AccessGuard implements CanActivate {
   private checkOrigin(request: BraidRequest): void {
     const origin = request.headers.origin;
     if (!origin) return;
-    const own = `${request.protocol}://${request.get('host') ?? ''}`;
+    // Express 5's req.host includes the port and honours X-Forwarded-Host when BRAID_TRUST_PROXY is set.
+    const own = `${request.protocol}://${request.host ?? ''}`;
     const allowed = new Set([own]);
     if (this.config.publicUrl) allowed.add(new URL(this.config.publicUrl).origin);
     if (!allowed.has(origin)) {

@@ -89,11 +89,37 @@ describe('sessions, CSRF and sign-in', () => {
     await owner.client.post('/api/v1/workspaces').send({ name: 'Legit' }).expect(201);
   });
 
+  it('accepts state-changing requests from its own Origin (host and port)', async () => {
+    const response = await owner.client.post('/api/v1/workspaces').set('Host', 'localhost:3000').set('Origin', 'http://localhost:3000').send({ name: 'Same origin' });
+    expect(response.status).toBe(201);
+    const otherPort = await owner.client.post('/api/v1/workspaces').set('Host', 'localhost:3000').set('Origin', 'http://localhost:3001').send({ name: 'Other port' });
+    expect(otherPort.status).toBe(403);
+  });
+
   it('refuses state-changing requests from a foreign Origin', async () => {
     const response = await owner.client.post('/api/v1/workspaces').set('Origin', 'https://evil.example').send({ name: 'X' });
     expect(response.status).toBe(403);
     expect(response.body.error.code).toBe('ORIGIN_NOT_ALLOWED');
     const login = await t.request().post('/api/v1/auth/login').set('Origin', 'https://evil.example').send({ email: owner.email, password: owner.password });
     expect(login.status).toBe(403);
+  });
+});
+
+describe('session cookie behind an https reverse proxy', () => {
+  it('is Secure when the proxy says the request came over https (BRAID_TRUST_PROXY=true)', async () => {
+    const t = await createTestApp({ env: { BRAID_TRUST_PROXY: 'true' } });
+    try {
+      const created = await t
+        .request()
+        .post('/api/v1/setup')
+        .set('X-Forwarded-Proto', 'https')
+        .set('X-Forwarded-Host', 'braid.example.com')
+        .set('Origin', 'https://braid.example.com')
+        .send({ email: 'proxy@example.com', password: 'proxy-password', workspaceName: 'P' })
+        .expect(201);
+      expect(String(created.headers['set-cookie'])).toMatch(/;\s*Secure/i);
+    } finally {
+      await t.close();
+    }
   });
 });
