@@ -135,10 +135,11 @@ describe('watch callbacks', () => {
     const events = parseNotification({
       server_time: 1714557600000, module: 'Accounts', ids: ['1', '2'], operation: 'update', channel_id: 1000000000000001,
       token: 't', affected_fields: [{ 1: ['Phone'] }, { 2: ['Email', 'Phone'] }],
+      affected_values: [{ record_id: '1', values: { Phone: '+1' } }],
     });
     expect(events).toEqual([
-      { id: '1000000000000001:Accounts:1:1714557600000', payload: { module: 'Accounts', operation: 'update', recordId: '1', affectedFields: ['Phone'], channelId: '1000000000000001', serverTime: '2024-05-01T10:00:00.000Z' } },
-      { id: '1000000000000001:Accounts:2:1714557600000', payload: expect.objectContaining({ recordId: '2', affectedFields: ['Email', 'Phone'] }) },
+      { id: '1000000000000001:Accounts:1:1714557600000', payload: { module: 'Accounts', operation: 'update', recordId: '1', affectedFields: ['Phone'], affectedValues: { Phone: '+1' }, channelId: '1000000000000001', serverTime: '2024-05-01T10:00:00.000Z' } },
+      { id: '1000000000000001:Accounts:2:1714557600000', payload: expect.objectContaining({ recordId: '2', affectedFields: ['Email', 'Phone'], affectedValues: null }) },
     ]);
     expect(parseNotification({ module: 'Contacts', ids: ['9'], operation: 'delete', channel_id: '5', server_time: 1 })[0]!.payload).toMatchObject({ operation: 'delete', affectedFields: null });
     expect(() => parseNotification({ ids: ['1'] })).toThrow(/no module or operation/);

@@ -1,5 +1,7 @@
 // Test harness: a real sandbox on a random port, tokens from its real OAuth code flow, and ConnectorContexts built
 // the way the runtime builds them (createConnectorContext + a refreshing CredentialProvider). Not part of the build.
+/* eslint-disable @typescript-eslint/no-explicit-any -- tests read sandbox records and action outputs loosely; the
+   outputs are checked against the action's output schema instead. */
 import {
   createConnectorContext,
   createRefreshingCredentialProvider,

@@ -81,7 +81,7 @@ describe('record_changes (instant): CRM watch channel against the sandbox', () =
     await trigger.verifyRequest!({ config, state, request: update.request, now: () => new Date() });
     const { events } = await trigger.parseRequest(parseCtx(state), update.request);
     expect(events).toHaveLength(1);
-    expect(events[0]!.payload).toMatchObject({ module: 'Accounts', operation: 'update', recordId: zylker.id, affectedFields: ['Phone'], channelId: state.channelId });
+    expect(events[0]!.payload).toMatchObject({ module: 'Accounts', operation: 'update', recordId: zylker.id, affectedFields: ['Phone'], affectedValues: { Phone: '+1 415 555 9999' }, channelId: state.channelId });
     expect(events[0]!.id).toMatch(new RegExp(`^${state.channelId}:Accounts:${zylker.id}:\\d+$`));
     expect(validateOutput(trigger.outputSchema, events[0]!.payload).issues).toEqual([]);
 

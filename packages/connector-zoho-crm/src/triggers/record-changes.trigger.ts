@@ -30,6 +30,8 @@ export interface RecordChangePayload {
   operation: 'insert' | 'update' | 'delete';
   recordId: string;
   affectedFields: string[] | null;
+  /** New values of the changed fields (updates, when CRM sends them): lets a sync recognise its own writes. */
+  affectedValues: Record<string, unknown> | null;
   channelId: string;
   serverTime: string;
 }
@@ -65,12 +67,13 @@ const configSchema: JsonSchema = {
 
 const outputSchema: JsonSchema = {
   type: 'object',
-  required: ['module', 'operation', 'recordId', 'affectedFields', 'channelId', 'serverTime'],
+  required: ['module', 'operation', 'recordId', 'affectedFields', 'affectedValues', 'channelId', 'serverTime'],
   properties: {
     module: { type: 'string', title: 'Module' },
     operation: { type: 'string', enum: ['insert', 'update', 'delete'], title: 'Operation' },
     recordId: { type: 'string', title: 'Record id', description: 'Fetch the record with "Get record" (not for deletes).' },
     affectedFields: { type: ['array', 'null'], items: { type: 'string' }, title: 'Fields changed (updates)' },
+    affectedValues: { type: ['object', 'null'], additionalProperties: true, title: 'New values of the changed fields (updates)' },
     channelId: { type: 'string', title: 'Channel id' },
     serverTime: { type: 'string', title: 'When CRM sent it (ISO)' },
   },
@@ -209,12 +212,21 @@ export function parseNotification(body: Record<string, unknown>): TriggerEvent[]
       }
     }
   }
+  const values = new Map<string, Record<string, unknown>>();
+  if (Array.isArray(body.affected_values)) {
+    for (const entry of body.affected_values as Array<{ record_id?: unknown; values?: unknown }>) {
+      if (entry && (typeof entry.record_id === 'string' || typeof entry.record_id === 'number') && entry.values && typeof entry.values === 'object') {
+        values.set(String(entry.record_id), entry.values as Record<string, unknown>);
+      }
+    }
+  }
   return ids.map((recordId) => {
     const payload: RecordChangePayload = {
       module,
       operation,
       recordId,
       affectedFields: affected.get(recordId) ?? null,
+      affectedValues: values.get(recordId) ?? null,
       channelId,
       serverTime,
     };
@@ -237,6 +249,7 @@ export const recordChangesTrigger = defineTrigger<RecordChangesConfig>({
     operation: 'update',
     recordId: '5725767000000512001',
     affectedFields: ['Phone'],
+    affectedValues: { Phone: '+1 415 555 0199' },
     channelId: '1000000000123456',
     serverTime: '2024-05-02T14:30:00.000Z',
   },
