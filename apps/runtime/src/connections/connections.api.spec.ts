@@ -43,14 +43,14 @@ describe('connections API (api-token connections)', () => {
     expect(got.body.lastUsedAt).not.toBeNull();
   });
 
-  it('reports a rejected token as a failed test with status "needs_reconnect" and the reason', async () => {
+  it('reports a rejected token as a failed test with status "error" and the reason', async () => {
     const created = record(await h.owner.client.post(h.base).send({ connectorKey: 'togai', name: 'Bad token', credentials: { token: 'togai_wrong_token' } }));
     expect(created.status).toBe(201);
     const tested = record(await h.owner.client.post(`${h.base}/${created.body.id}/test`));
     expect(tested.body.ok).toBe(false);
-    expect(tested.body.status).toBe('needs_reconnect');
+    expect(tested.body.status).toBe('error');
     const got = record(await h.owner.client.get(`${h.base}/${created.body.id}`));
-    expect(got.body.status).toBe('needs_reconnect');
+    expect(got.body.status).toBe('error');
     expect(got.body.lastError).toMatch(/401|auth|token/i);
     // Reconnect with the right token fixes it in place.
     const fixed = record(await h.owner.client.post(`${h.base}/${created.body.id}/reconnect`).send({ credentials: { token: SANDBOX_TOGAI_TOKEN } }));

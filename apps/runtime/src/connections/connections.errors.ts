@@ -46,6 +46,15 @@ export class ConnectionsError extends BraidError<ConnectionsErrorCode> {
     return connectionsStatus[this.code];
   }
 
+  /** For the engine (same meaning as on ConnectorError): the user must reconnect; retrying does not help. */
+  get needsReconnect(): boolean {
+    return this.code === ConnectionsErrorCode.NEEDS_RECONNECT;
+  }
+
+  get retryable(): boolean {
+    return this.code === ConnectionsErrorCode.RATE_LIMITED;
+  }
+
   static notFound(): ConnectionsError {
     return new ConnectionsError(
       ConnectionsErrorCode.NOT_FOUND,

@@ -139,7 +139,10 @@ export class ConnectionsService {
         `${connector.title} connects with Zoho OAuth: use POST /api/v1/workspaces/:workspaceId/connections/oauth/start to get the authorisation URL.`,
       );
     }
-    const settings = this.validSettings(connector, input.settings ?? {});
+    const settings = this.validSettings(
+      connector,
+      authKind === 'api-token' ? this.targets.apiTokenSettings(connector.key, input.target, input.settings ?? {}) : (input.settings ?? {}),
+    );
     const row = this.connections.create({
       workspaceId,
       name: input.name.trim(),
@@ -252,10 +255,6 @@ export class ConnectionsService {
         // No test in the connector: a successful token renewal proves the authorisation is alive.
         await credentials.refreshAccessToken?.(await credentials.getAccessToken());
         result = { ok: true, message: 'Zoho renewed the access token.' };
-      } else if (this.targets.apiTokenBase(row.connectorKey, row.target) && connector.http) {
-        // Known api-token services: one cheap read (Togai: the first customer page).
-        await this.connectorContext(row, connector, credentials).http.get('/customers', { pageSize: 1 });
-        result = { ok: true, message: `${connector.title} accepted the API token.` };
       } else {
         throw new ConnectionsError(ConnectionsErrorCode.NOT_TESTABLE, `The ${connector.title} connector offers no connection test.`);
       }

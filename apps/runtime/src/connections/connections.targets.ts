@@ -5,9 +5,12 @@ import { SandboxService } from '../sandbox/sandbox.service.js';
 import type { ConnectionTarget } from './connection.entity.js';
 import { ConnectionsError, ConnectionsErrorCode } from './connections.errors.js';
 
-/** API base of api-token services per target (sandbox: a path under the sandbox URL). */
-const apiTokenServices: Record<string, { sandboxPath: string; production: string }> = {
-  togai: { sandboxPath: '/togai', production: 'https://api.togai.com' },
+/**
+ * API base of api-token services per target (sandbox: a path under the sandbox URL) and the connection setting
+ * the connector reads it from.
+ */
+const apiTokenServices: Record<string, { sandboxPath: string; production: string; setting: string }> = {
+  togai: { sandboxPath: '/togai', production: 'https://api.togai.com', setting: 'baseUrl' },
 };
 
 export interface ZohoClient {
@@ -89,6 +92,13 @@ export class ConnectionTargets {
     const service = apiTokenServices[connectorKey];
     if (!service) return undefined;
     return target === 'sandbox' ? `${this.sandboxUrl()}${service.sandboxPath}` : service.production;
+  }
+
+  /** Settings that point an api-token connector at its target (unless the user set them). */
+  apiTokenSettings(connectorKey: string, target: ConnectionTarget, settings: Record<string, unknown>): Record<string, unknown> {
+    const service = apiTokenServices[connectorKey];
+    if (!service || settings[service.setting] !== undefined) return settings;
+    return { ...settings, [service.setting]: this.apiTokenBase(connectorKey, target) };
   }
 
   redirectUri(): string {

@@ -55,18 +55,6 @@ export const testBooksSelfClientConnector: ConnectorDefinition = {
   auth: { kind: 'zoho-self-client', scopes: ['ZohoBooks.fullaccess.all'] },
 };
 
-/** Togai with an API token (used only when the real Togai connector is not installed). */
-export const testTogaiConnector: ConnectorDefinition = defineConnector({
-  key: 'togai',
-  title: 'Togai',
-  description: 'Togai (sandbox) for the connections tests.',
-  icon,
-  auth: { kind: 'api-token', headerName: 'Authorization', scheme: 'Bearer' },
-  http: { baseUrl: (connection) => String(connection.apiDomain), retry: { baseDelayMs: 10, maxDelayMs: 100 } },
-  actions: [],
-  triggers: [],
-});
-
 export const SANDBOX_TOGAI_TOKEN = 'togai_sandbox_api_token_0001';
 
 export interface ConnectionsHarness {
@@ -77,10 +65,10 @@ export interface ConnectionsHarness {
   close(): Promise<void>;
 }
 
-/** Registers the test connectors that are not installed yet. */
+/** Registers the test connectors (Togai is an installed connector). */
 export function registerTestConnectors(app: INestApplication): void {
   const connectors = app.get(ConnectorsService);
-  for (const connector of [testBooksConnector, testBooksSelfClientConnector, testTogaiConnector]) {
+  for (const connector of [testBooksConnector, testBooksSelfClientConnector]) {
     if (!connectors.registry.get(connector.key)) connectors.register(connector);
   }
 }
