@@ -197,18 +197,20 @@ export async function withCrmErrors<T>(ctx: ConnectorContext, work: () => Promis
       );
     }
     if (isConnectorError(error)) throw error;
-    if (error instanceof OAuthError) {
+    // by name too: the runtime may load its own copy of the SDK
+    if (error instanceof OAuthError || (error instanceof Error && error.name === 'OAuthError' && 'code' in error)) {
+      const oauth = error as OAuthError;
       const name = ctx.connection?.name ?? 'Zoho CRM';
-      if (error.retryable) {
-        throw new ConnectorError('RETRYABLE', `Zoho could not renew the access token of the connection "${name}" right now: ${error.message}`, {
+      if (oauth.retryable) {
+        throw new ConnectorError('RETRYABLE', `Zoho could not renew the access token of the connection "${name}" right now: ${oauth.message}`, {
           cause: error,
-          vendorCode: error.code,
+          vendorCode: oauth.code,
         });
       }
       throw new ConnectorError(
         'AUTH',
-        `The Zoho CRM connection "${name}" can no longer get an access token (${error.message}) Reconnect it under Connections.`,
-        { retryable: false, needsReconnect: true, vendorCode: error.code, cause: error },
+        `The Zoho CRM connection "${name}" can no longer get an access token (${oauth.message}) Reconnect it under Connections.`,
+        { retryable: false, needsReconnect: true, vendorCode: oauth.code, cause: error },
       );
     }
     throw error;
