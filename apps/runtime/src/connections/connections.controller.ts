@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import {
   ApiBody,
   ApiCreatedResponse,
@@ -9,6 +9,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { DynamicOption } from '@braid/connector-sdk';
+import type { Request } from 'express';
 import { ApiAuth, CurrentUser, CurrentWorkspace, type Principal, RequireRole, type WorkspaceAccess } from '../auth/auth.decorators.js';
 import { validBody } from '../common/validation.pipe.js';
 import {
@@ -28,6 +29,9 @@ import { ConnectionsError, ConnectionsErrorCode } from './connections.errors.js'
 import { ConnectionsService } from './connections.service.js';
 import { type ConnectionView, connectionViewSchema } from './connections.view.js';
 import { OAuthFlowService } from './oauth.service.js';
+
+/** The origin the caller opened Braid at (redirect URI of the OAuth popup when BRAID_PUBLIC_URL is unset). */
+const originOf = (request: Request): string => `${request.protocol}://${request.get('host') ?? ''}`;
 
 /** Query parameters of an options request are the `dependsOn` values (strings; JSON values are parsed). */
 function dependsOnValues(query: Record<string, unknown>): Record<string, unknown> {
@@ -85,13 +89,14 @@ export class ConnectionsController {
     @CurrentWorkspace() workspace: WorkspaceAccess,
     @CurrentUser() principal: Principal,
     @Body(validBody<StartOAuthBody>(startOAuthBodySchema)) body: StartOAuthBody,
+    @Req() request: Request,
   ): Promise<{ authorizeUrl: string; expiresAt: string }> {
-    return this.oauth.start(workspace.id, principal.userId, {
-      connectorKey: body.connectorKey,
-      name: body.name,
-      dataCentre: body.dataCentre ?? 'us',
-      target: body.target ?? 'sandbox',
-    });
+    return this.oauth.start(
+      workspace.id,
+      principal.userId,
+      { connectorKey: body.connectorKey, name: body.name, dataCentre: body.dataCentre ?? 'us', target: body.target ?? 'sandbox' },
+      { requestOrigin: originOf(request) },
+    );
   }
 
   @Get(':connectionId')
@@ -134,6 +139,7 @@ export class ConnectionsController {
     @CurrentUser() principal: Principal,
     @Param('connectionId') connectionId: string,
     @Body(validBody<ReconnectBody>(reconnectBodySchema)) body: ReconnectBody,
+    @Req() request: Request,
   ): Promise<{ authorizeUrl: string; expiresAt: string } | ConnectionView> {
     const row = await this.connections.find(workspace.id, connectionId);
     if (row.authKind === 'oauth2') {
@@ -141,7 +147,7 @@ export class ConnectionsController {
         workspace.id,
         principal.userId,
         { connectorKey: row.connectorKey, name: row.name, dataCentre: body.dataCentre ?? row.dataCentre ?? 'us', target: row.target },
-        row.id,
+        { connectionId: row.id, requestOrigin: originOf(request) },
       );
     }
     if (!body.credentials) {

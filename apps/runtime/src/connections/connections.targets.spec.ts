@@ -23,6 +23,8 @@ describe('ConnectionTargets', () => {
     expect(targets({}, 'http://127.0.0.1:4010').allowedAccountsServers('sandbox')).toEqual(['http://127.0.0.1:4010', 'http://127.0.0.1:4010/dc/eu']);
     expect(() => targets({}).sandboxUrl()).toThrow(/BRAID_SANDBOX=on, or point BRAID_SANDBOX_URL/);
     expect(targets({ BRAID_PUBLIC_URL: 'https://braid.example.com' }).redirectUri()).toBe('https://braid.example.com/api/v1/oauth/callback');
+    expect(targets({ BRAID_PUBLIC_URL: 'https://braid.example.com' }).redirectUri('http://127.0.0.1:3000')).toBe('https://braid.example.com/api/v1/oauth/callback');
+    expect(targets({}).redirectUri('http://127.0.0.1:3000')).toBe('http://127.0.0.1:3000/api/v1/oauth/callback');
   });
 });
 

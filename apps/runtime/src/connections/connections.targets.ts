@@ -101,8 +101,12 @@ export class ConnectionTargets {
     return { ...settings, [service.setting]: this.apiTokenBase(connectorKey, target) };
   }
 
-  redirectUri(): string {
-    return `${this.config.publicUrl ?? `http://localhost:${this.config.port}`}/api/v1/oauth/callback`;
+  /**
+   * Where Zoho sends the popup back: BRAID_PUBLIC_URL, else the address the user opened Braid at (so the session
+   * cookie comes along: 127.0.0.1 and localhost are different sites to the browser).
+   */
+  redirectUri(requestOrigin?: string): string {
+    return `${this.config.publicUrl ?? requestOrigin ?? `http://localhost:${this.config.port}`}/api/v1/oauth/callback`;
   }
 
   /** The origin the OAuth popup reports back to. */

@@ -50,7 +50,13 @@ export class OAuthFlowService {
   }
 
   /** The consent page URL for a new connection, or (with `connectionId`) for reconnecting one in place. */
-  async start(workspaceId: string, userId: string, input: StartOAuthInput, connectionId?: string): Promise<{ authorizeUrl: string; expiresAt: string }> {
+  async start(
+    workspaceId: string,
+    userId: string,
+    input: StartOAuthInput,
+    options: { connectionId?: string; requestOrigin?: string } = {},
+  ): Promise<{ authorizeUrl: string; expiresAt: string }> {
+    const connectionId = options.connectionId;
     const connector = this.connectors.definition(input.connectorKey);
     if (connector.auth.kind !== 'oauth2') {
       throw new ConnectionsError(
@@ -60,7 +66,7 @@ export class OAuthFlowService {
     }
     const dc = this.targets.zohoDataCentre(input.target, input.dataCentre);
     const client = await this.targets.zohoWebClient(input.target, dc.location);
-    const redirectUri = this.targets.redirectUri();
+    const redirectUri = this.targets.redirectUri(options.requestOrigin);
     const expiresAt = new Date(Date.now() + OAUTH_STATE_TTL_MS);
     const stateRow = this.dataSource.getRepository(OAuthStateEntity).create({
       id: randomUUID(),

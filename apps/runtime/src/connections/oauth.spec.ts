@@ -1,5 +1,7 @@
 import { sandboxAdmin } from '../../../sandbox/src/test-support/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { zohoBooksConnector } from '@braid/connector-zoho-books';
+import { ConnectorsService } from '../connectors/connectors.service.js';
 import { VaultService } from '../vault/vault.service.js';
 import { ConnectionsService } from './connections.service.js';
 import { approveConsent, type ConnectionsHarness, connectViaOAuth, readCallbackPage, startConnectionsHarness } from './test-support/connections.fixtures.js';
@@ -83,6 +85,20 @@ describe('Zoho OAuth connections against the sandbox', () => {
     expect(tested.body).toMatchObject({ ok: true, status: 'connected' });
     const { connection: forEngine } = await h.t.braid.app.get(ConnectionsService).contextFor(h.owner.workspace.id, outcome.connectionId as string);
     expect(forEngine.apiBaseUrl).toBe(`${h.sandbox.url}/books/v3`);
+  });
+
+  it('works with the real Zoho Books connector: organisation picker, settings, connection test', async () => {
+    const connectors = h.t.braid.app.get(ConnectorsService);
+    if (!connectors.registry.get(zohoBooksConnector.key)) connectors.register(zohoBooksConnector);
+    const id = await connectViaOAuth(h, { connectorKey: 'zoho-books', name: 'Zoho Books – Acme' });
+    const orgs = keep(await h.owner.client.get(`${h.base}/${id}/organizations`));
+    expect(orgs.status).toBe(200);
+    expect(orgs.body.options.map((o: { value: string }) => o.value)).toEqual(expect.arrayContaining(['10234695', '10234696']));
+    const picked = keep(await h.owner.client.patch(`${h.base}/${id}`).send({ settings: { organizationId: '10234696' } }));
+    expect(picked.status).toBe(200);
+    const tested = keep(await h.owner.client.post(`${h.base}/${id}/test`));
+    expect(tested.body).toMatchObject({ ok: true, status: 'connected', accountLabel: expect.stringContaining('10234696') });
+    expect(keep(await h.owner.client.get(`${h.base}/${id}`)).body.scopes.length).toBeGreaterThan(0);
   });
 
   it('exchanges at the accounts server the redirect names (EU user starting at com)', async () => {
