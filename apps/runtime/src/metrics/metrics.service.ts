@@ -58,9 +58,11 @@ export class MetricsService {
     let rows: Array<{ name: string; waiting: string; oldest_seconds: number | null }> = [];
     try {
       rows = await this.dataSource.query(
-        `SELECT name, count(*) AS waiting,
-                extract(epoch FROM now() - min(start_after) FILTER (WHERE start_after <= now()))::float8 AS oldest_seconds
-           FROM pgboss.job WHERE state IN ('created', 'retry') GROUP BY name`,
+        `SELECT q.name, coalesce(w.waiting, 0) AS waiting, w.oldest_seconds
+           FROM pgboss.queue q
+           LEFT JOIN (SELECT name, count(*) AS waiting,
+                             extract(epoch FROM now() - min(start_after) FILTER (WHERE start_after <= now()))::float8 AS oldest_seconds
+                        FROM pgboss.job WHERE state < 'active' GROUP BY name) w ON w.name = q.name`,
       );
     } catch {
       return; // pg-boss not installed yet (first start): no queue figures
