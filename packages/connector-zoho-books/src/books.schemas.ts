@@ -75,6 +75,10 @@ export const lineItemInput = (options: { requireAccount?: boolean } = {}): JsonS
     rate: num('Rate', 'Unit price; negative for discounts and credits.'),
     quantity: num('Quantity', undefined, { default: 1 }),
     tax_id: idSchema('Tax'),
+    tax_percentage: num('Tax rate (%)', 'Instead of a tax: the Books tax with this rate is used; no such tax fails the step naming the rate.', {
+      minimum: 0,
+      maximum: 100,
+    }),
     discount: { title: 'Line discount', description: 'Amount (10) or percentage ("10%").', type: ['number', 'string'] },
     account_id: idSchema(options.requireAccount ? 'Expense account' : 'Account'),
     unit: str('Unit'),

@@ -1,5 +1,5 @@
 // Bills (vendor side): create, update, read, delete, list.
-import { defineAction, type JsonSchema } from '@braid/connector-sdk';
+import { defineAction, type ConnectorContext, type JsonSchema } from '@braid/connector-sdk';
 import { booksCall, deleteRecord, listAll, pick, takeList, type BooksRecord } from '../books.http.js';
 import {
   billSchema,
@@ -14,6 +14,7 @@ import {
   S,
 } from '../books.schemas.js';
 import { sampleBill } from '../books.samples.js';
+import { resolveLineTaxes } from './reference.actions.js';
 
 const billFields: Record<string, JsonSchema> = {
   vendor_id: idSchema('Vendor'),
@@ -43,10 +44,11 @@ const billDynamicOptions = {
   '/line_items/items/tax_id': { optionsKey: 'taxes' },
 };
 
-function billBody(input: BooksRecord & { extra?: BooksRecord }): BooksRecord {
+async function billBody(ctx: ConnectorContext, input: BooksRecord & { extra?: BooksRecord }): Promise<BooksRecord> {
   const { extra, ...fields } = input;
   const body: BooksRecord = { ...(extra ?? {}) };
   for (const [key, value] of Object.entries(fields)) if (value !== undefined) body[key] = value;
+  if (body.line_items !== undefined) body.line_items = await resolveLineTaxes(ctx, body.line_items);
   return body;
 }
 
@@ -70,7 +72,7 @@ export const createBill = defineAction<BooksRecord, BooksRecord>({
   idempotent: false,
   dynamicOptions: billDynamicOptions,
   run: async (ctx, input) => {
-    const { body } = await booksCall(ctx, 'POST', '/bills', { body: billBody(input) });
+    const { body } = await booksCall(ctx, 'POST', '/bills', { body: await billBody(ctx, input) });
     return pick(body, 'bill', 'created bill');
   },
 });
@@ -92,7 +94,7 @@ export const updateBill = defineAction<BooksRecord & { bill_id: string }, BooksR
   dynamicOptions: billDynamicOptions,
   run: async (ctx, input) => {
     const { bill_id: id, ...fields } = input;
-    const { body } = await booksCall(ctx, 'PUT', `/bills/${encodeURIComponent(id)}`, { body: billBody(fields) });
+    const { body } = await booksCall(ctx, 'PUT', `/bills/${encodeURIComponent(id)}`, { body: await billBody(ctx, fields) });
     return pick(body, 'bill', 'updated bill');
   },
 });

@@ -97,6 +97,28 @@ describe('invoices, payments, bills and bank transactions (against the sandbox o
     expect(fetched.status).toBe('partially_paid');
   });
 
+  it('matches each line\'s VAT rate to the Books tax with that percentage; an unknown rate fails naming it', async () => {
+    const created = await books.run('create_invoice', {
+      customer_id: customerId,
+      reference_number: 'togai-inv-vat',
+      line_items: [
+        { name: 'Seats', rate: 10, quantity: 3, tax_percentage: 19 },
+        { name: 'Books', rate: 20, quantity: 1, tax_percentage: 5 },
+        { name: 'Credit', rate: -5, quantity: 1 },
+      ],
+    });
+    const lines = invoiceInState(created.invoice_id).line_items as Array<{ tax_id: string; tax_percentage: number }>;
+    expect(lines.map((l) => l.tax_percentage)).toEqual([19, 5, 0]);
+    expect(lines[0]!.tax_id).toBe(vat19);
+    const before = records(sandbox, 'invoices').length;
+    const error = await books
+      .run('create_invoice', { customer_id: customerId, line_items: [{ name: 'A', rate: 1 }, { name: 'B', rate: 1, tax_percentage: 21 }] })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'VALIDATION', field: 'line_items[1].tax_percentage' });
+    expect((error as Error).message).toContain('21 %');
+    expect(records(sandbox, 'invoices')).toHaveLength(before);
+  });
+
   it('voids and deletes a draft; lists invoices by status', async () => {
     const created = await books.run('create_invoice', {
       customer_id: customerId,

@@ -17,6 +17,7 @@ import {
   statusChangeOutput,
 } from '../books.schemas.js';
 import { sampleInvoice } from '../books.samples.js';
+import { resolveLineTaxes } from './reference.actions.js';
 
 const invoiceFields: Record<string, JsonSchema> = {
   customer_id: idSchema('Customer'),
@@ -56,10 +57,11 @@ const invoiceDynamicOptions = {
 
 type InvoiceInput = BooksRecord & { extra?: BooksRecord };
 
-function invoiceBody(input: InvoiceInput): BooksRecord {
+async function invoiceBody(ctx: ConnectorContext, input: InvoiceInput): Promise<BooksRecord> {
   const { extra, ...fields } = input;
   const body: BooksRecord = { ...(extra ?? {}) };
   for (const [key, value] of Object.entries(fields)) if (value !== undefined) body[key] = value;
+  if (body.line_items !== undefined) body.line_items = await resolveLineTaxes(ctx, body.line_items);
   return body;
 }
 
@@ -125,7 +127,7 @@ export const createInvoice = defineAction<
     const { skip_if_reference_exists: skip, unique_field: uniqueField, unique_value: uniqueValue, ...fields } = input;
     if (uniqueValue) {
       const { status, body } = await booksCall(ctx, 'PUT', '/invoices', {
-        body: invoiceBody(fields),
+        body: await invoiceBody(ctx, fields),
         headers: {
           'X-Unique-Identifier-Key': uniqueField || 'cf_external_id',
           'X-Unique-Identifier-Value': uniqueValue,
@@ -143,7 +145,7 @@ export const createInvoice = defineAction<
         return { invoice_id: String(invoice.invoice_id), created: false, invoice };
       }
     }
-    const { body } = await booksCall(ctx, 'POST', '/invoices', { body: invoiceBody(fields) });
+    const { body } = await booksCall(ctx, 'POST', '/invoices', { body: await invoiceBody(ctx, fields) });
     const invoice = pick(body, 'invoice', 'created invoice');
     return { invoice_id: String(invoice.invoice_id), created: true, invoice };
   },
@@ -166,7 +168,7 @@ export const updateInvoice = defineAction<InvoiceInput & { invoice_id: string },
   dynamicOptions: invoiceDynamicOptions,
   run: async (ctx, input) => {
     const { invoice_id: id, ...fields } = input;
-    const { body } = await booksCall(ctx, 'PUT', `/invoices/${encodeURIComponent(id)}`, { body: invoiceBody(fields) });
+    const { body } = await booksCall(ctx, 'PUT', `/invoices/${encodeURIComponent(id)}`, { body: await invoiceBody(ctx, fields) });
     return pick(body, 'invoice', 'updated invoice');
   },
 });

@@ -177,6 +177,43 @@ export function matchTaxByRate(taxes: BooksRecord[], percentage: number): BooksR
   return taxes.filter((t) => Math.abs(Number(t.tax_percentage) - percentage) < 0.0005);
 }
 
+/** The error a rate without a Books tax gets (the step fails naming the rate). */
+function noTaxWithRate(percentage: number, taxes: BooksRecord[], where = ''): ConnectorError {
+  const rates = [...new Set(taxes.map((t) => Number(t.tax_percentage)))].sort((a, b) => a - b);
+  return new ConnectorError(
+    'VALIDATION',
+    `No Zoho Books tax has the rate ${percentage} %${where}. The organisation's tax rates are: ` +
+      `${rates.length > 0 ? rates.map((r) => `${r} %`).join(', ') : 'none'}. Create a tax with ${percentage} % in ` +
+      'Books (Settings → Taxes) or map the rate to an existing one.',
+    { retryable: false, field: 'percentage', details: { percentage, availableRates: rates } },
+  );
+}
+
+/**
+ * Line items may give `tax_percentage` instead of `tax_id` (e.g. the platform's VAT rate): each becomes the
+ * Books tax with that rate. Taxes are read once per call, only when a line needs it.
+ */
+export async function resolveLineTaxes(ctx: ConnectorContext, lines: unknown): Promise<unknown> {
+  if (!Array.isArray(lines)) return lines;
+  const needs = lines.some((l) => l && typeof l === 'object' && (l as BooksRecord).tax_percentage !== undefined && !(l as BooksRecord).tax_id);
+  const taxes = needs ? await loadTaxes(ctx) : [];
+  return lines.map((raw, index) => {
+    if (!raw || typeof raw !== 'object') return raw;
+    const { tax_percentage: rate, ...line } = raw as BooksRecord;
+    if (rate === undefined || line.tax_id) return line;
+    const match = matchTaxByRate(taxes, Number(rate))[0];
+    if (!match) {
+      const error = noTaxWithRate(Number(rate), taxes, ` (line ${index + 1})`);
+      throw new ConnectorError('VALIDATION', error.message, {
+        retryable: false,
+        field: `line_items[${index}].tax_percentage`,
+        ...(error.details ? { details: error.details } : {}),
+      });
+    }
+    return { ...line, tax_id: String(match.tax_id) };
+  });
+}
+
 export const findTaxByRate = defineAction<
   { percentage: number; prefer_name_contains?: string },
   { tax_id: string; tax_name: string; tax_percentage: number; match_count: number; tax: BooksRecord }
@@ -214,16 +251,7 @@ export const findTaxByRate = defineAction<
   run: async (ctx, input) => {
     const taxes = await loadTaxes(ctx);
     const matches = matchTaxByRate(taxes, input.percentage);
-    if (matches.length === 0) {
-      const rates = [...new Set(taxes.map((t) => Number(t.tax_percentage)))].sort((a, b) => a - b);
-      throw new ConnectorError(
-        'VALIDATION',
-        `No Zoho Books tax has the rate ${input.percentage} %. The organisation's tax rates are: ` +
-          `${rates.length > 0 ? rates.map((r) => `${r} %`).join(', ') : 'none'}. Create a tax with ${input.percentage} % in ` +
-          'Books (Settings → Taxes) or map the rate to an existing one.',
-        { retryable: false, field: 'percentage', details: { percentage: input.percentage, availableRates: rates } },
-      );
-    }
+    if (matches.length === 0) throw noTaxWithRate(input.percentage, taxes);
     const preferred = input.prefer_name_contains?.toLowerCase();
     const tax = (preferred && matches.find((t) => String(t.tax_name ?? '').toLowerCase().includes(preferred))) || matches[0]!;
     return {
