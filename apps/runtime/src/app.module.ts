@@ -10,6 +10,9 @@ import { ConnectorsModule } from './connectors/connectors.module.js';
 import type { BraidConfig } from './config/config.service.js';
 import { type DatabaseConnection, DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { EngineModule } from './engine/engine.module.js';
+import { FlowsModule } from './flows/flows.module.js';
+import { LinksModule } from './links/links.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { RunsModule } from './runs/runs.module.js';
 import { SandboxModule } from './sandbox/sandbox.module.js';
@@ -23,7 +26,7 @@ import { WorkspacesModule } from './workspaces/workspaces.module.js';
  * routes live under `api/v1/workspaces/:workspaceId/...` and use `@CurrentWorkspace()` / `@RequireRole()`;
  * entities go through `TypeOrmModule.forFeature`, migrations into src/database/migrations/index.ts.
  */
-export const featureModules: Type[] = [ConnectorsModule, ConnectionsModule, QueueModule, RunsModule, TriggersModule];
+export const featureModules: Type[] = [ConnectorsModule, ConnectionsModule, QueueModule, RunsModule, EngineModule, FlowsModule, LinksModule, TriggersModule];
 
 export interface AppModuleOptions {
   config: BraidConfig;

@@ -9,6 +9,11 @@ export type WorkOptions = PgBoss.WorkOptions;
 export type QueueJob<T> = PgBoss.Job<T>;
 export type QueueDefinition = Omit<PgBoss.Queue, 'name'>;
 
+function maintenanceIntervalSeconds(): number {
+  const raw = Number(process.env.BRAID_QUEUE_MAINTENANCE_SECONDS ?? '');
+  return Number.isInteger(raw) && raw >= 1 && raw <= 3600 ? raw : 60;
+}
+
 /** Channel on which every enqueue is announced (inside the enqueuing transaction, so only on commit). */
 const WAKE_CHANNEL = 'braid_queue_wake';
 const PGBOSS_SCHEMA = 'pgboss';
@@ -28,6 +33,8 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown {
   private rejectStarted!: (error: unknown) => void;
   private readonly createdQueues = new Set<string>();
   private readonly workerIds = new Map<string, string[]>();
+  private readonly wakeListeners = new Map<string, Array<() => void>>();
+  private readonly definitions = new Map<string, QueueDefinition>();
   private stopping = false;
 
   constructor(@Inject(DATABASE_CONNECTION) private readonly connection: DatabaseConnection) {
@@ -47,6 +54,8 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown {
       application_name: 'braid-queue',
       archiveCompletedAfterSeconds: 60 * 60,
       deleteAfterDays: 7,
+      // Maintenance also expires jobs whose worker died (they are then retried).
+      maintenanceIntervalSeconds: maintenanceIntervalSeconds(),
     });
     boss.on('error', (error) => this.logger.error(`pg-boss: ${error.message}`));
     try {
@@ -74,6 +83,17 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown {
   private wakeLocalWorkers(queue: string): void {
     if (this.stopping) return;
     for (const id of this.workerIds.get(queue) ?? []) this.boss?.notifyWorker(id);
+    for (const listener of this.wakeListeners.get(queue) ?? []) listener();
+  }
+
+  /** Called whenever a job is enqueued on `queue` by any replica (after the enqueuing transaction commits). */
+  onWake(queue: string, listener: () => void): void {
+    this.wakeListeners.set(queue, [...(this.wakeListeners.get(queue) ?? []), listener]);
+  }
+
+  /** Options a queue is created with (retry, expiry); call before the first send/work. */
+  defineQueue(queue: string, definition: QueueDefinition): void {
+    this.definitions.set(queue, definition);
   }
 
   private async ready(): Promise<PgBoss> {
@@ -81,7 +101,7 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   /** Creates the queue once (pg-boss 10 needs it before send/work); later calls are no-ops. */
-  async ensureQueue(queue: string, definition: QueueDefinition = {}): Promise<void> {
+  async ensureQueue(queue: string, definition: QueueDefinition = this.definitions.get(queue) ?? {}): Promise<void> {
     if (this.createdQueues.has(queue)) return;
     const boss = await this.ready();
     if (!(await boss.getQueue(queue))) {
@@ -126,6 +146,23 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown {
     const id = await boss.work<T>(queue, options, handler);
     this.workerIds.set(queue, [...(this.workerIds.get(queue) ?? []), id]);
     return id;
+  }
+
+  /** Takes up to `batchSize` jobs (they become active); settle each with complete() or fail(). */
+  async fetch<T>(queue: string, batchSize: number): Promise<Array<QueueJob<T>>> {
+    const boss = await this.ready();
+    await this.ensureQueue(queue);
+    return (await boss.fetch<T>(queue, { batchSize })) ?? [];
+  }
+
+  async complete(queue: string, ids: string[]): Promise<void> {
+    if (ids.length === 0 || !this.boss) return;
+    await this.boss.complete(queue, ids);
+  }
+
+  async fail(queue: string, id: string, reason: { message: string }): Promise<void> {
+    if (!this.boss) return;
+    await this.boss.fail(queue, id, reason);
   }
 
   /** A cron schedule shared by all replicas (one job per tick). */

@@ -1,0 +1,122 @@
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { QueueService, type QueueJob } from '../queue/queue.service.js';
+import { RUN_QUEUE, type RunJobData } from '../runs/runs.queue.js';
+import { EngineSettings } from './engine.settings.js';
+import { RunExecutor } from './run.executor.js';
+
+const POLL_INTERVAL_MS = 1_000;
+
+/**
+ * Feeds queued runs to the executor: keeps up to `workerConcurrency` runs in flight, fetches as many jobs
+ * as there are free slots in one query, and fetches again the moment a slot frees or a job is enqueued
+ * anywhere (LISTEN/NOTIFY), with a 1 s poll as a fallback. Completions are batched into one query.
+ */
+@Injectable()
+export class RunDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('RunDispatcher');
+  private inFlight = 0;
+  private fetching = false;
+  private wakeAgain = false;
+  private stopped = false;
+  private poller: NodeJS.Timeout | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
+  private completed: string[] = [];
+  private flushScheduled = false;
+  private readonly idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly queue: QueueService,
+    private readonly executor: RunExecutor,
+    private readonly settings: EngineSettings,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.queue.ensureQueue(RUN_QUEUE);
+    this.queue.onWake(RUN_QUEUE, () => this.pump());
+    this.poller = setInterval(() => this.pump(), POLL_INTERVAL_MS);
+    this.sweeper = setInterval(() => void this.sweep(), this.settings.sweepIntervalMs);
+    // Runs left behind by a previous process are picked up straight away.
+    void this.sweep();
+    this.pump();
+  }
+
+  private async sweep(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.executor.resumeAbandonedRuns();
+    } catch (error) {
+      if (!this.stopped) this.logger.warn(`Could not look for abandoned runs: ${(error as Error).message}`);
+    }
+  }
+
+  /** Fetches jobs for the free slots; safe to call any time (coalesces concurrent calls). */
+  pump(): void {
+    if (this.stopped) return;
+    if (this.fetching) {
+      this.wakeAgain = true;
+      return;
+    }
+    this.fetching = true;
+    void this.fill().finally(() => {
+      this.fetching = false;
+      if (this.wakeAgain) {
+        this.wakeAgain = false;
+        this.pump();
+      }
+    });
+  }
+
+  private async fill(): Promise<void> {
+    try {
+      while (!this.stopped) {
+        const free = this.settings.workerConcurrency - this.inFlight;
+        if (free <= 0) return;
+        const jobs = await this.queue.fetch<RunJobData>(RUN_QUEUE, free);
+        for (const job of jobs) this.start(job);
+        if (jobs.length < free) return;
+      }
+    } catch (error) {
+      if (!this.stopped) this.logger.warn(`Fetching runs failed: ${(error as Error).message}`);
+    }
+  }
+
+  private start(job: QueueJob<RunJobData>): void {
+    this.inFlight += 1;
+    this.executor
+      .executeQueued(job.data.runId)
+      .then(
+        () => this.markCompleted(job.id),
+        (error: Error) => {
+          this.logger.error(`Run ${job.data.runId} could not be executed (will be retried): ${error.message}`);
+          return this.queue.fail(RUN_QUEUE, job.id, { message: error.message }).catch(() => undefined);
+        },
+      )
+      .finally(() => {
+        this.inFlight -= 1;
+        if (this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+        this.pump();
+      });
+  }
+
+  private markCompleted(id: string): void {
+    this.completed.push(id);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      const ids = this.completed.splice(0);
+      void this.queue.complete(RUN_QUEUE, ids).catch((error: Error) => this.logger.warn(`Completing jobs failed: ${error.message}`));
+    });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.poller) clearInterval(this.poller);
+    if (this.sweeper) clearInterval(this.sweeper);
+    if (this.inFlight > 0) {
+      // Let running steps finish (bounded); what is left resumes on another replica after its lease expires.
+      await Promise.race([new Promise<void>((resolve) => this.idleWaiters.push(resolve)), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    }
+    await this.queue.complete(RUN_QUEUE, this.completed.splice(0)).catch(() => undefined);
+  }
+}

@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import type { FlowDefinition } from '@braid/flow-model';
+import { DataSource } from 'typeorm';
+import { ConnectorsService } from '../connectors/connectors.service.js';
+import { QueueService } from '../queue/queue.service.js';
+import { RUN_QUEUE } from '../runs/runs.queue.js';
+import { ConnectionsBridge } from './connections.bridge.js';
+import { EngineSettings } from './engine.settings.js';
+import { type RecordedStep, RunInterrupted, RunSuspended, RunWalker, StepFailure, type WalkRun } from './run.walker.js';
+import { rowsOf } from '../queue/sql.rows.js';
+
+interface ClaimedRun {
+  id: string;
+  workspace_id: string;
+  flow_id: string;
+  mode: 'live' | 'preview' | 'dry-run';
+  trigger_output: unknown;
+  definition: FlowDefinition | null;
+  started_at: Date;
+}
+
+/** Lease owner of a run re-enqueued by the sweeper: any worker may claim it. */
+const SWEPT = 'swept';
+
+/** This process's identity in run leases. */
+export const WORKER_ID = `${process.pid}-${randomUUID().slice(0, 8)}`;
+
+/**
+ * Executes queued runs. A run is claimed with a lease (owner + expiry) renewed while it executes; if the
+ * process dies, the sweeper re-enqueues runs whose lease expired and another worker resumes them from
+ * their recorded steps. The claim is a single conditional UPDATE, so one run never executes twice at once.
+ */
+@Injectable()
+export class RunExecutor {
+  private readonly logger = new Logger('RunExecutor');
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly connectors: ConnectorsService,
+    private readonly connections: ConnectionsBridge,
+    private readonly settings: EngineSettings,
+    private readonly queue: QueueService,
+  ) {}
+
+  private async claim(runId: string): Promise<ClaimedRun | undefined> {
+    const rows = rowsOf<ClaimedRun>(await this.dataSource.query(
+      `UPDATE runs r SET status = 'running', started_at = COALESCE(r.started_at, now()), attempt = r.attempt + 1,
+         lease_owner = $2, lease_expires_at = now() + make_interval(secs => $3), resume_at = NULL
+       FROM flow_versions v
+       WHERE r.id = $1 AND v.id = r.flow_version_id AND r.status IN ('queued', 'running')
+         AND (r.lease_owner IS NULL OR r.lease_owner = $2 OR r.lease_owner = '${SWEPT}' OR r.lease_expires_at < now())
+         AND (r.resume_at IS NULL OR r.resume_at <= now() + interval '1 second')
+       RETURNING r.id, r.workspace_id, r.flow_id, r.mode, r.trigger_output, v.definition, r.started_at`,
+      [runId, WORKER_ID, this.settings.leaseMs / 1000],
+    ));
+    return rows[0];
+  }
+
+  /** Executes a queued run (the pg-boss job handler). Returns without doing anything if it is not runnable. */
+  async executeQueued(runId: string): Promise<void> {
+    const run = await this.claim(runId);
+    if (!run || !run.definition) return;
+    const recorded = await this.loadSteps(run.id);
+    const controller = new AbortController();
+    let interruption: RunInterrupted | undefined;
+    const interrupt = (reason: RunInterrupted['reason']) => {
+      if (interruption) return;
+      interruption = new RunInterrupted(reason);
+      controller.abort(interruption);
+    };
+    const heartbeat = setInterval(() => {
+      void this.renewLease(run.id).then(
+        (status) => {
+          if (status === 'cancelled') interrupt('cancelled');
+          else if (status !== 'running') interrupt('lease-lost');
+        },
+        () => undefined,
+      );
+    }, Math.max(200, Math.floor(this.settings.leaseMs / 3)));
+    const timeoutSeconds = run.definition.settings?.runTimeoutSeconds;
+    const timeout = timeoutSeconds
+      ? setTimeout(() => interrupt('timeout'), Math.max(0, new Date(run.started_at).getTime() + timeoutSeconds * 1000 - Date.now()))
+      : undefined;
+    const walkRun: WalkRun = { id: run.id, workspaceId: run.workspace_id, flowId: run.flow_id, mode: 'live', triggerOutput: run.trigger_output };
+    const walker = new RunWalker(walkRun, run.definition, {
+      dataSource: this.dataSource,
+      connectors: this.connectors,
+      connections: this.connections,
+      settings: this.settings,
+      signal: controller.signal,
+      interruption: () => interruption,
+    }, recorded);
+    try {
+      const output = await walker.walk();
+      await this.finish(run.id, 'succeeded', output, null);
+    } catch (error) {
+      await this.settle(run.id, error);
+    } finally {
+      clearInterval(heartbeat);
+      if (timeout) clearTimeout(timeout);
+    }
+  }
+
+  private async settle(runId: string, error: unknown): Promise<void> {
+    if (error instanceof StepFailure) {
+      await this.finish(runId, 'failed', null, error.info);
+    } else if (error instanceof RunSuspended) {
+      // Give the worker back; the run continues at resumeAt (same step, next attempt).
+      await this.dataSource.query(`UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL, resume_at = $3 WHERE id = $1 AND lease_owner = $2`, [runId, WORKER_ID, error.resumeAt]);
+      await this.queue.send(RUN_QUEUE, { runId }, { startAfter: error.resumeAt });
+    } else if (error instanceof RunInterrupted) {
+      if (error.reason === 'timeout') {
+        await this.finish(runId, 'failed', null, { code: 'RUN_TIMEOUT', message: 'The run took longer than the flow\'s run time limit (settings.runTimeoutSeconds).' });
+      }
+      if (error.reason === 'cancelled') {
+        await this.dataSource.query(`UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = $1 AND lease_owner = $2`, [runId, WORKER_ID]);
+      }
+      // lease-lost: another worker owns the run now.
+    } else {
+      // Infrastructure failure (database gone ...): release the lease so the run is resumed, and let the job retry.
+      await this.dataSource.query(`UPDATE runs SET lease_expires_at = now() WHERE id = $1 AND lease_owner = $2`, [runId, WORKER_ID]).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async finish(runId: string, status: 'succeeded' | 'failed', output: unknown, error: unknown): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE runs SET status = $3, output = $4::jsonb, error = $5::jsonb, finished_at = now(), lease_owner = NULL, lease_expires_at = NULL
+       WHERE id = $1 AND lease_owner = $2 AND status = 'running'`,
+      [runId, WORKER_ID, status, JSON.stringify(output ?? null), error ? JSON.stringify(error) : null],
+    );
+  }
+
+  /** Extends this worker's lease; answers the run's status (or undefined when the lease is no longer ours). */
+  private async renewLease(runId: string): Promise<string | undefined> {
+    const rows = rowsOf<{ status: string; lease_owner: string | null }>(await this.dataSource.query(
+      `UPDATE runs SET lease_expires_at = CASE WHEN lease_owner = $2 AND status = 'running' THEN now() + make_interval(secs => $3) ELSE lease_expires_at END
+       WHERE id = $1 RETURNING status, lease_owner`,
+      [runId, WORKER_ID, this.settings.leaseMs / 1000],
+    ));
+    const row = rows[0];
+    if (!row) return 'cancelled';
+    if (row.status === 'running' && row.lease_owner !== WORKER_ID) return undefined;
+    return row.status;
+  }
+
+  async loadSteps(runId: string): Promise<RecordedStep[]> {
+    const rows: Array<{ path: string; step_id: string; status: RecordedStep['status']; input: unknown; output: unknown; error: RecordedStep['error']; attempts: number }> =
+      await this.dataSource.query(`SELECT path, step_id, status, input, output, error, attempts FROM run_steps WHERE run_id = $1 ORDER BY seq`, [runId]);
+    return rows.map((r) => ({ path: r.path, stepId: r.step_id, status: r.status, input: r.input, output: r.output, error: r.error, attempts: r.attempts }));
+  }
+
+  /** Re-enqueues runs whose worker stopped renewing its lease (crashed or killed process). */
+  async resumeAbandonedRuns(): Promise<number> {
+    const rows = rowsOf<{ id: string }>(await this.dataSource.query(
+      `UPDATE runs SET lease_owner = '${SWEPT}', lease_expires_at = now() + make_interval(secs => $1) WHERE id IN (
+         SELECT id FROM runs WHERE status = 'running' AND (
+           (lease_owner IS NOT NULL AND lease_expires_at < now()) OR (lease_owner IS NULL AND resume_at < now() - interval '1 minute'))
+         ORDER BY lease_expires_at LIMIT 1000 FOR UPDATE SKIP LOCKED)
+       RETURNING id`,
+      [this.settings.leaseMs / 1000],
+    ));
+    for (const row of rows) await this.queue.send(RUN_QUEUE, { runId: row.id });
+    if (rows.length) this.logger.log(`Resuming ${rows.length} run(s) abandoned by a stopped worker.`);
+    return rows.length;
+  }
+}
