@@ -45,7 +45,7 @@ describe('zoho-books connector definition', () => {
       expect(action.requiresConnection).toBe(true);
     }
     expect(descriptor.triggers.map((t) => [t.key, t.kind, t.canListExisting])).toEqual([
-      ['record_events', 'app-webhook', false],
+      ['record_events', 'app-webhook', true],
       ['workflow_webhook', 'webhook', false],
       ['modified_records', 'polling', true],
     ]);

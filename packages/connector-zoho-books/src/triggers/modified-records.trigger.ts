@@ -165,6 +165,44 @@ export function phaseBounds(phase: string | undefined, now: Date, recentMonths: 
   );
 }
 
+/** One page (200, oldest first) of existing records of a module within a backfill phase. */
+export async function listExistingPage(
+  ctx: ConnectorContext,
+  options: {
+    entity: PolledEntity;
+    contactType?: 'customer' | 'vendor';
+    page: number;
+    phase: string | undefined;
+    recentMonths: number;
+    includeDetails: boolean;
+  },
+): Promise<{ items: PolledItem[]; hasMore: boolean }> {
+  const spec = ENTITY_SPECS[options.entity];
+  const bounds = phaseBounds(options.phase, ctx.now(), options.recentMonths);
+  const query: Record<string, string | number | undefined> = {
+    sort_column: 'created_time',
+    sort_order: 'A',
+    page: options.page,
+    per_page: BOOKS_PAGE_SIZE,
+  };
+  if (options.entity === 'contact' && options.contactType) query.contact_type = options.contactType;
+  if (spec.dateField) {
+    if (bounds.since) query[`${spec.dateField}_start`] = bounds.since;
+    if (bounds.before) query[`${spec.dateField}_before`] = bounds.before;
+  }
+  const { body } = await booksCall(ctx, 'GET', spec.path, { query });
+  let rows = (body[spec.listKey] as BooksRecord[] | undefined) ?? [];
+  if (!spec.dateField && (bounds.since || bounds.before)) {
+    // Contacts have no date filter: their creation date decides the phase.
+    rows = rows.filter((r) => {
+      const created = String(r.created_time ?? '').slice(0, 10);
+      return (!bounds.since || created >= bounds.since) && (!bounds.before || created < bounds.before);
+    });
+  }
+  const records = await withDetails(ctx, spec, rows, options.includeDetails);
+  return { items: records.map((r) => toItem(options.entity, spec, r)), hasMore: body.page_context?.has_more_page === true };
+}
+
 export const modifiedRecordsTrigger = defineTrigger<ModifiedRecordsConfig, ModifiedCursor>({
   key: 'modified_records',
   kind: 'polling',
@@ -221,35 +259,19 @@ export const modifiedRecordsTrigger = defineTrigger<ModifiedRecordsConfig, Modif
     };
   },
   listExisting: async (ctx, { cursor, config, phase }) => {
-    const spec = ENTITY_SPECS[config.entity];
     const page = (cursor as { page?: number } | null)?.page ?? 1;
-    const bounds = phaseBounds(phase, ctx.now(), config.recentMonths ?? 12);
-    const query: Record<string, string | number | undefined> = {
-      sort_column: 'created_time',
-      sort_order: 'A',
+    const result = await listExistingPage(ctx, {
+      entity: config.entity,
+      ...(config.contactType ? { contactType: config.contactType } : {}),
       page,
-      per_page: BOOKS_PAGE_SIZE,
-    };
-    if (config.entity === 'contact' && config.contactType) query.contact_type = config.contactType;
-    if (spec.dateField) {
-      if (bounds.since) query[`${spec.dateField}_start`] = bounds.since;
-      if (bounds.before) query[`${spec.dateField}_before`] = bounds.before;
-    }
-    const { body } = await booksCall(ctx, 'GET', spec.path, { query });
-    let rows = (body[spec.listKey] as BooksRecord[] | undefined) ?? [];
-    if (!spec.dateField && (bounds.since || bounds.before)) {
-      // Contacts have no date filter: their creation date decides the phase.
-      rows = rows.filter((r) => {
-        const created = String(r.created_time ?? '').slice(0, 10);
-        return (!bounds.since || created >= bounds.since) && (!bounds.before || created < bounds.before);
-      });
-    }
-    const more = body.page_context?.has_more_page === true;
-    const records = await withDetails(ctx, spec, rows, config.includeDetails === true);
+      phase,
+      recentMonths: config.recentMonths ?? 12,
+      includeDetails: config.includeDetails === true,
+    });
     return {
-      items: records.map((r) => toItem(config.entity, spec, r)),
-      nextCursor: more ? ({ page: page + 1 } as unknown as ModifiedCursor) : null,
-      hasMore: more,
+      items: result.items,
+      nextCursor: result.hasMore ? ({ page: page + 1 } as unknown as ModifiedCursor) : null,
+      hasMore: result.hasMore,
     };
   },
 });

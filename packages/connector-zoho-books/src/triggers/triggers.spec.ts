@@ -6,6 +6,7 @@ import {
   type WebhookRequest,
   type WebhookTriggerDefinition,
 } from '@braid/connector-sdk';
+import { wellKnown } from '@braid/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { booksCall } from '../books.http.js';
 import {
@@ -109,6 +110,32 @@ describe('instant triggers through Books webhooks (sandbox deliveries over HTTP)
     expect(receiver.received).toHaveLength(3);
     // Unregistering twice is harmless (already gone counts as removed).
     await recordEvents.unregister(books.ctx, { state: registration.state, config });
+  });
+
+  it('backfills the chosen modules one after another', async () => {
+    const config = validateTriggerConfig<RecordEventsConfig>(zohoBooksConnector, 'record_events', {
+      entities: ['contact', 'invoice'],
+      contactTypes: ['vendor'],
+    });
+    const first = await recordEvents.listExisting!(books.ctx, { cursor: null, config });
+    const vendors = records(sandbox, 'contacts').filter((c) => c.contact_type === 'vendor');
+    expect(first.items.map((i) => (i.payload as { record_id: string }).record_id).sort()).toEqual(vendors.map((v) => v.contact_id).sort());
+    expect(first.hasMore).toBe(true);
+    const second = await recordEvents.listExisting!(books.ctx, { cursor: first.nextCursor, config });
+    expect(second.items).toHaveLength(records(sandbox, 'invoices').length);
+    expect(second.items.every((i) => (i.payload as { entity: string }).entity === 'invoice')).toBe(true);
+    expect(second).toMatchObject({ hasMore: false, nextCursor: null });
+  });
+
+  it('explains when the organisation\'s plan has no workflow rules', async () => {
+    const uk = await connectBooks(sandbox, { organizationId: wellKnown.booksOrgs.acmeUk });
+    const config = validateTriggerConfig<RecordEventsConfig>(zohoBooksConnector, 'record_events', { entities: ['invoice'] });
+    const error = await recordEvents
+      .register(uk.ctx, { webhookUrl: `${receiver.url}/hooks/uk`, config, secret: 'UkSecret2026abcdef' })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'CONFLICT' });
+    expect((error as Error).message).toContain('plan');
+    expect(records(sandbox, 'webhooks', wellKnown.booksOrgs.acmeUk)).toHaveLength(0);
   });
 
   it('removes what it created when a registration step fails', async () => {

@@ -1,6 +1,7 @@
 // Instant triggers: `record_events` registers Books webhooks + workflow rules when a flow is published and
 // removes them when it is unpublished; `workflow_webhook` is a plain URL for rules or custom functions a Books
 // user sets up by hand.
+import { createHash } from 'node:crypto';
 import { ConnectorError, defineTrigger, type ConnectorContext } from '@braid/connector-sdk';
 import { booksCall, pick } from '../books.http.js';
 import {
@@ -13,6 +14,7 @@ import {
   type BooksEntity,
   type RecordEvent,
 } from './books.webhook.js';
+import { listExistingPage } from './modified-records.trigger.js';
 
 type RegisteredEntity = 'contact' | 'invoice' | 'bill' | 'customerpayment';
 
@@ -98,6 +100,8 @@ export const recordEventsTrigger = defineTrigger<RecordEventsConfig>({
   sampleOutput: sampleEvent,
   register: async (ctx, { webhookUrl, config, secret }) => {
     const booksSecret = booksWebhookSecret(secret);
+    // Names are shown in Books and may have to be unique: a short tag of the URL tells flows apart.
+    const tag = createHash('sha256').update(webhookUrl).digest('hex').slice(0, 6);
     const hooks: RegisteredHook[] = [];
     try {
       for (const entity of config.entities) {
@@ -105,7 +109,7 @@ export const recordEventsTrigger = defineTrigger<RecordEventsConfig>({
           // One webhook per (module, event): the query parameters tell the receiver which event fired.
           const { body } = await booksCall(ctx, 'POST', '/settings/webhooks', {
             body: {
-              webhook_name: `Braid ${ENTITY_TITLE[entity]} ${event}`.slice(0, 50),
+              webhook_name: `Braid ${ENTITY_TITLE[entity]} ${event} ${tag}`.slice(0, 50),
               description: 'Created by Braid when a flow was published; removed when it is unpublished.',
               entity,
               method: 'POST',
@@ -123,7 +127,7 @@ export const recordEventsTrigger = defineTrigger<RecordEventsConfig>({
           hooks.push(hook);
           const rule = await booksCall(ctx, 'POST', '/settings/workflows', {
             body: {
-              workflow_name: `Braid: ${ENTITY_TITLE[entity]} ${event}`.slice(0, 100),
+              workflow_name: `Braid: ${ENTITY_TITLE[entity]} ${event} (${tag})`.slice(0, 100),
               entity,
               event: RULE_EVENT[event],
               webhook_id: hook.webhook_id,
@@ -162,6 +166,25 @@ export const recordEventsTrigger = defineTrigger<RecordEventsConfig>({
       (payload.entity !== 'contact' || !payload.contact_type || (config.contactTypes ?? ['customer', 'vendor']).includes(payload.contact_type as 'customer'));
     // No provider event id: the runtime dedupes deliveries by body hash.
     return { events: wanted ? [{ payload }] : [] };
+  },
+  // Backfill: the chosen modules one after another, 200 records per call, oldest first (phases as polling).
+  listExisting: async (ctx, { cursor, config, phase }) => {
+    const at = (cursor as { entity?: number; page?: number } | null) ?? {};
+    const index = at.entity ?? 0;
+    const entity = config.entities[index];
+    if (!entity) return { items: [], nextCursor: null, hasMore: false };
+    const types = config.contactTypes ?? ['customer', 'vendor'];
+    const page = at.page ?? 1;
+    const result = await listExistingPage(ctx, {
+      entity,
+      ...(entity === 'contact' && types.length === 1 ? { contactType: types[0]! } : {}),
+      page,
+      phase,
+      recentMonths: 12,
+      includeDetails: false,
+    });
+    const next = result.hasMore ? { entity: index, page: page + 1 } : index + 1 < config.entities.length ? { entity: index + 1, page: 1 } : null;
+    return { items: result.items, nextCursor: next, hasMore: next !== null };
   },
 });
 
