@@ -59,11 +59,12 @@ describe('instant triggers through Books webhooks (sandbox deliveries over HTTP)
     // The runtime's secret need not fit Books' 12–50 alphanumerics: a Books secret is derived from it.
     const secret = 'rt_5ecret/with+symbols=';
     const registration = await recordEvents.register(books.ctx, { webhookUrl: `${receiver.url}/hooks/flow-1`, config, secret });
-    expect(records(sandbox, 'webhooks')).toHaveLength(6);
-    expect(records(sandbox, 'workflows').map((w) => w.event).sort()).toEqual(
-      ['on_create', 'on_create', 'on_delete', 'on_delete', 'on_edit', 'on_edit'],
+    // Created + updated share one rule: Books allows only 10 rules per module.
+    expect(records(sandbox, 'webhooks')).toHaveLength(4);
+    expect(records(sandbox, 'workflows').map((w) => `${w.entity}:${w.event}`).sort()).toEqual(
+      ['contact:on_create_or_edit', 'contact:on_delete', 'invoice:on_create_or_edit', 'invoice:on_delete'],
     );
-    expect(registration.externalId.split(',')).toHaveLength(6);
+    expect(registration.externalId.split(',')).toHaveLength(4);
     expect(JSON.stringify(registration.state)).not.toContain(secret);
 
     const receive = async (count: number) => {
@@ -88,6 +89,7 @@ describe('instant triggers through Books webhooks (sandbox deliveries over HTTP)
     ).rejects.toMatchObject({ code: 'SIGNATURE_INVALID' });
 
     const invoice = (await books.run('list_invoices', { status: 'draft' })).invoices[0];
+    await sandbox.admin.advanceClock(5000);
     await books.run('update_invoice', { invoice_id: invoice.invoice_id, notes: 'edited in Books' });
     const edited = await receive(2);
     expect(edited.events[0]!.payload).toMatchObject({ entity: 'invoice', event: 'updated', record_id: invoice.invoice_id, record: { notes: 'edited in Books' } });
@@ -110,6 +112,20 @@ describe('instant triggers through Books webhooks (sandbox deliveries over HTTP)
     expect(receiver.received).toHaveLength(3);
     // Unregistering twice is harmless (already gone counts as removed).
     await recordEvents.unregister(books.ctx, { state: registration.state, config });
+  });
+
+  it('registers one rule per event when asked for exact events, or when only one of created/updated is wanted', async () => {
+    const register = async (c: Partial<RecordEventsConfig>, path: string) => {
+      const config = validateTriggerConfig<RecordEventsConfig>(zohoBooksConnector, 'record_events', c);
+      const registration = await recordEvents.register(books.ctx, { webhookUrl: `${receiver.url}/hooks/${path}`, config, secret: 'PaymentsSecret2026x' });
+      const rules = records(sandbox, 'workflows').map((w) => `${w.entity}:${w.event}`).sort();
+      await recordEvents.unregister(books.ctx, { state: registration.state, config });
+      return rules;
+    };
+    expect(await register({ entities: ['customerpayment'], events: ['created'] }, 'flow-3')).toEqual(['customerpayment:on_create']);
+    expect(await register({ entities: ['bill'], exactEvents: true }, 'flow-4')).toEqual(['bill:on_create', 'bill:on_delete', 'bill:on_edit']);
+    expect(records(sandbox, 'workflows')).toHaveLength(0);
+    expect(records(sandbox, 'webhooks')).toHaveLength(0);
   });
 
   it('backfills the chosen modules one after another', async () => {

@@ -22,11 +22,16 @@ export interface RecordEventsConfig {
   entities: RegisteredEntity[];
   events: RecordEvent[];
   contactTypes: Array<'customer' | 'vendor'>;
+  /** One rule per event instead of created + updated sharing one. */
+  exactEvents?: boolean;
 }
+
+/** `created_or_updated`: one rule for both (the payload's timestamps tell them apart). */
+type HookEvent = RecordEvent | 'created_or_updated';
 
 interface RegisteredHook {
   entity: RegisteredEntity;
-  event: RecordEvent;
+  event: HookEvent;
   webhook_id: string;
   workflow_id?: string;
 }
@@ -37,7 +42,27 @@ export interface RecordEventsState {
 }
 
 /** Workflow rule trigger of each event (apis.md E1). */
-const RULE_EVENT: Record<RecordEvent, string> = { created: 'on_create', updated: 'on_edit', deleted: 'on_delete' };
+const RULE_EVENT: Record<HookEvent, string> = {
+  created: 'on_create',
+  updated: 'on_edit',
+  created_or_updated: 'on_create_or_edit',
+  deleted: 'on_delete',
+};
+
+/**
+ * Books allows only 10 workflow rules per module (shared with the user's own rules): created + updated share
+ * one rule, so a module costs at most two.
+ */
+function hookEvents(events: RecordEvent[], exact: boolean): HookEvent[] {
+  const out: HookEvent[] = [];
+  if (!exact && events.includes('created') && events.includes('updated')) out.push('created_or_updated');
+  else {
+    if (events.includes('created')) out.push('created');
+    if (events.includes('updated')) out.push('updated');
+  }
+  if (events.includes('deleted')) out.push('deleted');
+  return out;
+}
 const ENTITY_TITLE: Record<RegisteredEntity, string> = {
   contact: 'Contacts', invoice: 'Invoices', bill: 'Bills', customerpayment: 'Payments',
 };
@@ -93,6 +118,15 @@ export const recordEventsTrigger = defineTrigger<RecordEventsConfig>({
         uniqueItems: true,
         default: ['customer', 'vendor'],
       },
+      exactEvents: {
+        type: 'boolean',
+        title: 'Separate rules for created and updated',
+        description:
+          'Books allows 10 workflow rules per module. By default "created" and "updated" share one rule and are told ' +
+          'apart by the record\'s created/modified times (an edit in the same second as the creation counts as ' +
+          'created). On: one rule per event, exact, but three of the module\'s ten rules.',
+        default: false,
+      },
     },
     additionalProperties: false,
   },
@@ -104,12 +138,12 @@ export const recordEventsTrigger = defineTrigger<RecordEventsConfig>({
     const tag = createHash('sha256').update(webhookUrl).digest('hex').slice(0, 6);
     const hooks: RegisteredHook[] = [];
     try {
-      for (const entity of config.entities) {
-        for (const event of config.events) {
+      for (const entity of config.entities ?? ['invoice']) {
+        for (const event of hookEvents(config.events ?? ['created', 'updated', 'deleted'], config.exactEvents === true)) {
           // One webhook per (module, event): the query parameters tell the receiver which event fired.
           const { body } = await booksCall(ctx, 'POST', '/settings/webhooks', {
             body: {
-              webhook_name: `Braid ${ENTITY_TITLE[entity]} ${event} ${tag}`.slice(0, 50),
+              webhook_name: `Braid ${ENTITY_TITLE[entity]} ${event.replace(/_/g, ' ')} ${tag}`.slice(0, 50),
               description: 'Created by Braid when a flow was published; removed when it is unpublished.',
               entity,
               method: 'POST',
@@ -127,7 +161,7 @@ export const recordEventsTrigger = defineTrigger<RecordEventsConfig>({
           hooks.push(hook);
           const rule = await booksCall(ctx, 'POST', '/settings/workflows', {
             body: {
-              workflow_name: `Braid: ${ENTITY_TITLE[entity]} ${event} (${tag})`.slice(0, 100),
+              workflow_name: `Braid: ${ENTITY_TITLE[entity]} ${event.replace(/_/g, ' ')} (${tag})`.slice(0, 100),
               entity,
               event: RULE_EVENT[event],
               webhook_id: hook.webhook_id,
@@ -160,9 +194,10 @@ export const recordEventsTrigger = defineTrigger<RecordEventsConfig>({
   parseRequest: async (ctx, request) => {
     const payload = parseBooksEvent(request);
     const config = ctx.config as RecordEventsConfig;
+    // Defaults as in the config schema, in case the runtime hands over the config as stored.
     const wanted =
-      (config.entities ?? []).includes(payload.entity as RegisteredEntity) &&
-      (config.events ?? []).includes(payload.event) &&
+      (config.entities ?? ['invoice']).includes(payload.entity as RegisteredEntity) &&
+      (config.events ?? ['created', 'updated', 'deleted']).includes(payload.event) &&
       (payload.entity !== 'contact' || !payload.contact_type || (config.contactTypes ?? ['customer', 'vendor']).includes(payload.contact_type as 'customer'));
     // No provider event id: the runtime dedupes deliveries by body hash.
     return { events: wanted ? [{ payload }] : [] };
