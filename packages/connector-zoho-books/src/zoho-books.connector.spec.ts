@@ -54,6 +54,22 @@ describe('zoho-books connector definition', () => {
     });
   });
 
+  it('gives every input field a title (the editor renders the schema as a form)', () => {
+    const missing: string[] = [];
+    const walk = (schema: Record<string, unknown>, path: string) => {
+      const props = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
+      for (const [name, prop] of Object.entries(props)) {
+        if (typeof prop.title !== 'string') missing.push(`${path}/${name}`);
+        if (prop.type === 'object') walk(prop, `${path}/${name}`);
+        const items = prop.items as Record<string, unknown> | undefined;
+        if (items?.type === 'object') walk(items, `${path}/${name}/items`);
+      }
+    };
+    for (const action of zohoBooksConnector.actions) walk(action.input, action.key);
+    for (const trigger of zohoBooksConnector.triggers) walk(trigger.configSchema, trigger.key);
+    expect(missing).toEqual([]);
+  });
+
   it('maps Books error bodies to typed errors', () => {
     const req = { method: 'POST', url: 'https://www.zohoapis.com/books/v3/invoices?organization_id=1' };
     const validation = mapBooksError({ status: 400, headers: {}, body: { code: 4, message: 'Invalid value passed for customer_id' } }, req);
@@ -157,6 +173,8 @@ describe('zoho-books connector definition', () => {
     expect(phaseBounds('older', now, 12)).toEqual({ before: '2025-11-21' });
     expect(phaseBounds(undefined, now, 12)).toEqual({});
     expect(phaseBounds('range:2024-01-01..2024-06-30', now, 12)).toEqual({ since: '2024-01-01', before: '2024-06-30' });
+    expect(phaseBounds('{"since":"2025-01-01T00:00:00Z","until":"2025-07-01"}', now, 12)).toEqual({ since: '2025-01-01', before: '2025-07-01' });
+    expect(() => phaseBounds('{"since":"last year"}', now, 12)).toThrow(/Unknown backfill phase/);
     expect(() => phaseBounds('yesterday', now, 12)).toThrow(/Unknown backfill phase/);
   });
 });

@@ -150,6 +150,20 @@ export function phaseBounds(phase: string | undefined, now: Date, recentMonths: 
     .slice(0, 10);
   const date = /^\d{4}-\d{2}-\d{2}$/;
   if (!phase || phase === 'all') return {};
+  if (phase.trim().startsWith('{')) {
+    // JSON form `{"since": "2025-11-21", "until": "2026-01-01"}` (dates or ISO timestamps; until is exclusive).
+    let parsed: { since?: unknown; until?: unknown } = {};
+    try {
+      parsed = JSON.parse(phase) as typeof parsed;
+    } catch {
+      parsed = { since: 'invalid' };
+    }
+    const day = (v: unknown) => (typeof v === 'string' && date.test(v.slice(0, 10)) ? v.slice(0, 10) : undefined);
+    const out: { since?: string; before?: string } = {};
+    if (parsed.since !== undefined) out.since = day(parsed.since) ?? 'invalid';
+    if (parsed.until !== undefined) out.before = day(parsed.until) ?? 'invalid';
+    if (out.since !== 'invalid' && out.before !== 'invalid') return out;
+  }
   if (phase === 'recent') return { since: cutoff };
   if (phase === 'older') return { before: cutoff };
   const since = /^since:(.+)$/.exec(phase)?.[1];
@@ -160,7 +174,8 @@ export function phaseBounds(phase: string | undefined, now: Date, recentMonths: 
   if (range) return { since: range[1]!, before: range[2]! };
   throw new ConnectorError(
     'INVALID_INPUT',
-    `Unknown backfill phase "${phase}": use recent, older, all, since:YYYY-MM-DD, until:YYYY-MM-DD or range:YYYY-MM-DD..YYYY-MM-DD.`,
+    `Unknown backfill phase "${phase}": use recent, older, all, since:YYYY-MM-DD, until:YYYY-MM-DD, ` +
+      'range:YYYY-MM-DD..YYYY-MM-DD or {"since": "YYYY-MM-DD", "until": "YYYY-MM-DD"}.',
     { retryable: false },
   );
 }
