@@ -26,7 +26,7 @@ describe('connector catalog', () => {
     expect(core.auth).toEqual({ kind: 'none' });
     const httpRequest = core.actions.find((a: { key: string }) => a.key === 'http_request');
     expect(httpRequest).toMatchObject({ classification: expect.any(String), inputSchema: { type: 'object' } });
-    expect(response.body.connectors.map((c: { key: string }) => c.key)).toEqual(expect.arrayContaining(['core', 'togai', 'zoho-crm']));
+    expect(response.body.connectors.map((c: { key: string }) => c.key)).toEqual(expect.arrayContaining(['core', 'zoho-books', 'zoho-crm', 'togai']));
     expect(core.triggers.map((tr: { kind: string }) => tr.kind)).toEqual(expect.arrayContaining(['manual', 'schedule', 'webhook']));
   });
 
