@@ -96,6 +96,16 @@ describe('connections API (api-token connections)', () => {
     expect((await service.listIds(h.owner.workspace.id)).has(created.body.id)).toBe(true);
     await service.markUsed(h.owner.workspace.id, created.body.id);
     expect((record(await h.owner.client.get(`${h.base}/${created.body.id}`))).body.lastUsedAt).not.toBeNull();
+
+    // Health: an engine-reported failure shows on the connection; a later success clears "error" but never "needs reconnect".
+    await service.recordFailure(h.owner.workspace.id, created.body.id, { message: 'Togai answered 503 three times' });
+    expect(record(await h.owner.client.get(`${h.base}/${created.body.id}`)).body).toMatchObject({ status: 'error', lastError: 'Togai answered 503 three times' });
+    await service.markUsed(h.owner.workspace.id, created.body.id);
+    expect(record(await h.owner.client.get(`${h.base}/${created.body.id}`)).body.status).toBe('connected');
+    await service.recordFailure(h.owner.workspace.id, created.body.id, { message: 'token revoked', needsReconnect: true });
+    await service.markUsed(h.owner.workspace.id, created.body.id);
+    expect(record(await h.owner.client.get(`${h.base}/${created.body.id}`)).body.status).toBe('needs_reconnect');
+    await expect(service.contextFor(h.owner.workspace.id, created.body.id)).rejects.toMatchObject({ code: 'CONNECTION_NEEDS_RECONNECT', needsReconnect: true });
   });
 
   it('a ciphertext copied onto another connection\'s row does not decrypt', async () => {

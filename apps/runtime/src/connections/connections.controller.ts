@@ -21,12 +21,13 @@ import {
   reconnectBodySchema,
   type StartOAuthBody,
   startOAuthBodySchema,
+  targetsInfoSchema,
   testResultSchema,
   type UpdateConnectionBody,
   updateConnectionBodySchema,
 } from './connections.dto.js';
 import { ConnectionsError, ConnectionsErrorCode } from './connections.errors.js';
-import { ConnectionsService } from './connections.service.js';
+import { ConnectionsService, type TargetsInfo } from './connections.service.js';
 import { type ConnectionView, connectionViewSchema } from './connections.view.js';
 import { OAuthFlowService } from './oauth.service.js';
 
@@ -97,6 +98,13 @@ export class ConnectionsController {
       { connectorKey: body.connectorKey, name: body.name, dataCentre: body.dataCentre ?? 'us', target: body.target ?? 'sandbox' },
       { requestOrigin: originOf(request) },
     );
+  }
+
+  @Get('targets')
+  @ApiOperation({ summary: 'Where connections can point: the sandbox (if running) and production, with the Zoho data centres of each' })
+  @ApiOkResponse({ schema: targetsInfoSchema })
+  targets(): TargetsInfo {
+    return this.connections.targetsInfo();
   }
 
   @Get(':connectionId')

@@ -103,3 +103,13 @@ export const optionsSchema = {
     },
   },
 };
+
+const dataCentreList = { type: 'array', items: { type: 'object', properties: { location: { type: 'string', example: 'eu' }, label: { type: 'string', example: 'Europe' } } } };
+
+export const targetsInfoSchema = {
+  type: 'object',
+  properties: {
+    sandbox: { type: 'object', properties: { available: { type: 'boolean' }, url: { type: 'string', nullable: true }, dataCentres: dataCentreList } },
+    production: { type: 'object', properties: { zohoOAuthConfigured: { type: 'boolean' }, dataCentres: dataCentreList } },
+  },
+};

@@ -58,6 +58,11 @@ export interface CreateConnectionInput {
   credentials: { token?: string; clientId?: string; clientSecret?: string; code?: string };
 }
 
+export interface TargetsInfo {
+  sandbox: { available: boolean; url: string | null; dataCentres: Array<{ location: string; label: string }> };
+  production: { zohoOAuthConfigured: boolean; dataCentres: Array<{ location: string; label: string }> };
+}
+
 /** What a flow-side service answers about a connection in use (FlowsService.flowsUsingConnection). */
 interface FlowsUsingConnection {
   flowsUsingConnection(workspaceId: string, connectionId: string): Promise<Array<{ id: string; name: string }>>;
@@ -97,8 +102,28 @@ export class ConnectionsService {
     return { connection: this.engineRecord(row, connector), credentials: this.tokens.providerFor(row), ssrf: this.ssrfFor(row) };
   }
 
+  /** A successful call: records when, and clears an "error" status (a "needs reconnect" stays until reconnected). */
   async markUsed(workspaceId: string, connectionId: string): Promise<void> {
-    await this.connections.update({ id: connectionId, workspaceId }, { lastUsedAt: new Date() });
+    await this.connections.query(
+      `UPDATE connections SET last_used_at = now(), status = CASE WHEN status = 'error' THEN 'connected' ELSE status END
+        WHERE id = $1 AND workspace_id = $2`,
+      [connectionId, workspaceId],
+    );
+  }
+
+  /** What the editor offers when connecting: targets, whether each works here, and the Zoho data centres. */
+  targetsInfo(): TargetsInfo {
+    let sandboxUrl: string | undefined;
+    try {
+      sandboxUrl = this.targets.sandboxUrl();
+    } catch {
+      sandboxUrl = undefined;
+    }
+    const centres = (target: ConnectionTarget) => this.targets.zohoDataCentres(target).map((dc) => ({ location: dc.location, label: dc.label }));
+    return {
+      sandbox: { available: sandboxUrl !== undefined, url: sandboxUrl ?? null, dataCentres: sandboxUrl ? centres('sandbox') : [] },
+      production: { zohoOAuthConfigured: this.targets.zohoOAuthConfigured(), dataCentres: centres('production') },
+    };
   }
 
   async listIds(workspaceId: string): Promise<Set<string>> {

@@ -50,6 +50,10 @@ describe('production OAuth start with a configured Zoho client', () => {
     expect(url.searchParams.get('client_id')).toBe('1000.PRODCLIENT');
     expect(url.searchParams.get('redirect_uri')).toBe('http://braid.example.test:8080/api/v1/oauth/callback');
     expect(response.text).not.toContain('prod-secret-value');
+    const info = await owner.client.get(`/api/v1/workspaces/${owner.workspace.id}/connections/targets`);
+    expect(info.body.production).toMatchObject({ zohoOAuthConfigured: true });
+    expect(info.body.production.dataCentres).toContainEqual({ location: 'eu', label: 'Europe' });
+    expect(info.body.sandbox).toEqual({ available: false, url: null, dataCentres: [] });
     const sandbox = await owner.client
       .post(`/api/v1/workspaces/${owner.workspace.id}/connections/oauth/start`)
       .send({ connectorKey: 'test-books', name: 'Sandbox Books', target: 'sandbox' });

@@ -87,6 +87,10 @@ export class ConnectionTargets {
     return { clientId, clientSecret: secret };
   }
 
+  zohoOAuthConfigured(): boolean {
+    return Boolean(this.config.zoho.clientId && this.config.zoho.clientSecret);
+  }
+
   /** API base of an api-token connector on a target (undefined: the connector takes it from its settings). */
   apiTokenBase(connectorKey: string, target: ConnectionTarget): string | undefined {
     const service = apiTokenServices[connectorKey];

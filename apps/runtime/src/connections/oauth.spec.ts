@@ -154,6 +154,11 @@ describe('Zoho OAuth connections against the sandbox', () => {
   });
 
   it('needs a configured Zoho client for production, naming the variables', async () => {
+    const info = keep(await h.owner.client.get(`${h.base}/targets`));
+    expect(info.body).toEqual({
+      sandbox: { available: true, url: h.sandbox.url, dataCentres: [{ location: 'us', label: 'Sandbox (US)' }, { location: 'eu', label: 'Sandbox (EU)' }] },
+      production: { zohoOAuthConfigured: false, dataCentres: expect.arrayContaining([{ location: 'us', label: 'United States' }]) },
+    });
     const response = await start({ target: 'production' });
     expect(response.status).toBe(400);
     expect(response.body.error.code).toBe('CONNECTION_OAUTH_NOT_CONFIGURED');
