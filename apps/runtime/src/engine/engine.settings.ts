@@ -34,7 +34,7 @@ export class EngineSettings {
   workerConcurrency = intFromEnv('BRAID_WORKER_CONCURRENCY', 16, 1, 256);
   leaseMs = intFromEnv('BRAID_RUN_LEASE_SECONDS', 30, 1, 3600) * 1000;
   /** How often the sweeper looks for runs whose lease expired (crashed process). */
-  sweepIntervalMs = 5_000;
+  sweepIntervalMs = Math.min(5_000, Math.max(500, Math.floor(this.leaseMs / 2)));
   retentionDays = intFromEnv('BRAID_RUN_RETENTION_DAYS', 30, 1, 3650);
   /** Retry waits up to this long happen inside the job; longer ones re-schedule the job. */
   maxInProcessRetryWaitMs = 5_000;

@@ -34,6 +34,7 @@ export const WORKER_ID = `${process.pid}-${randomUUID().slice(0, 8)}`;
 @Injectable()
 export class RunExecutor {
   private readonly logger = new Logger('RunExecutor');
+  private readonly executing = new Set<string>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -49,7 +50,7 @@ export class RunExecutor {
          lease_owner = $2, lease_expires_at = now() + make_interval(secs => $3), resume_at = NULL
        FROM flow_versions v
        WHERE r.id = $1 AND v.id = r.flow_version_id AND r.status IN ('queued', 'running')
-         AND (r.lease_owner IS NULL OR r.lease_owner = $2 OR r.lease_owner = '${SWEPT}' OR r.lease_expires_at < now())
+         AND (r.lease_owner IS NULL OR r.lease_owner = '${SWEPT}' OR r.lease_expires_at < now())
          AND (r.resume_at IS NULL OR r.resume_at <= now() + interval '1 second')
        RETURNING r.id, r.workspace_id, r.flow_id, r.mode, r.trigger_output, v.definition, r.started_at`,
       [runId, WORKER_ID, this.settings.leaseMs / 1000],
@@ -59,6 +60,17 @@ export class RunExecutor {
 
   /** Executes a queued run (the pg-boss job handler). Returns without doing anything if it is not runnable. */
   async executeQueued(runId: string): Promise<void> {
+    // A second job for a run this process is executing (e.g. an expired job retried) is a no-op.
+    if (this.executing.has(runId)) return;
+    this.executing.add(runId);
+    try {
+      await this.claimAndExecute(runId);
+    } finally {
+      this.executing.delete(runId);
+    }
+  }
+
+  private async claimAndExecute(runId: string): Promise<void> {
     const run = await this.claim(runId);
     if (!run || !run.definition) return;
     const recorded = await this.loadSteps(run.id);
