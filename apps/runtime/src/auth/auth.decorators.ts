@@ -1,5 +1,5 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import { ApiForbiddenResponse, ApiSecurity, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiForbiddenResponse, ApiNotFoundResponse, ApiParam, ApiSecurity, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { errorResponseSchema } from '../common/braid.error.js';
 import type { Request } from 'express';
 
@@ -53,8 +53,19 @@ export const CurrentUser = createParamDecorator((_data: unknown, context: Execut
  * The workspace of a `/api/v1/workspaces/:workspaceId/...` route, membership and role already checked by
  * the AccessGuard (not a member → 404). Use `workspace.id` to scope every query.
  */
-export const CurrentWorkspace = createParamDecorator((_data: unknown, context: ExecutionContext): WorkspaceAccess => {
-  const workspace = context.switchToHttp().getRequest<BraidRequest>().braid?.workspace;
-  if (!workspace) throw new Error('@CurrentWorkspace() used on a route without a :workspaceId parameter');
-  return workspace;
-});
+export const CurrentWorkspace = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): WorkspaceAccess => {
+    const workspace = context.switchToHttp().getRequest<BraidRequest>().braid?.workspace;
+    if (!workspace) throw new Error('@CurrentWorkspace() used on a route without a :workspaceId parameter');
+    return workspace;
+  },
+  // OpenAPI: the route's `workspaceId` path parameter and its 404.
+  [
+    (target: object, key: string | symbol | undefined) => {
+      const descriptor = key === undefined ? undefined : Object.getOwnPropertyDescriptor(target, key);
+      if (!descriptor || key === undefined) return;
+      ApiParam({ name: 'workspaceId', description: 'A workspace you are a member of', schema: { type: 'string', format: 'uuid' } })(target, key, descriptor);
+      ApiNotFoundResponse({ description: 'No such workspace, or you are not a member (WORKSPACE_NOT_FOUND)', schema: errorResponseSchema })(target, key, descriptor);
+    },
+  ],
+);

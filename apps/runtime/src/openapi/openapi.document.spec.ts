@@ -28,4 +28,17 @@ describe('OpenAPI document', () => {
     expect(document.paths['/api/v1/me']?.get?.security).toEqual([{ token: [] }, { session: [] }]);
     expect(document.paths['/api/v1/auth/login']?.post?.security).toBeUndefined();
   });
+
+  it('declares every path parameter (e.g. workspaceId from @CurrentWorkspace())', () => {
+    const document = buildOpenApiDocument(t.braid.app);
+    const undeclared: string[] = [];
+    for (const [path, operations] of Object.entries(document.paths)) {
+      const needed = [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]);
+      for (const [method, operation] of Object.entries(operations as Record<string, { parameters?: { name: string; in: string }[] }>)) {
+        const declared = new Set((operation.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name));
+        for (const name of needed) if (!declared.has(name as string)) undeclared.push(`${method} ${path}: ${name}`);
+      }
+    }
+    expect(undeclared).toEqual([]);
+  });
 });

@@ -93,4 +93,33 @@ describe('workspaces: membership, roles and isolation', () => {
     const empty = await bob.client.post('/api/v1/workspaces').send({ name: '   ' });
     expect(empty.body.error).toMatchObject({ code: 'VALIDATION_FAILED', pointer: '/name' });
   });
+
+  it('changes roles and removes members, never leaving a workspace without an owner', async () => {
+    const ws = await alice.client.post('/api/v1/workspaces').send({ name: 'Roles' }).expect(201);
+    const base = `/api/v1/workspaces/${ws.body.id}/members`;
+    const erin = await alice.client.post(base).send({ email: 'erin@example.com', role: 'viewer', password: 'erin-password' }).expect(201);
+    const erinClient = t.agent();
+    await erinClient.login('erin@example.com', 'erin-password');
+
+    // Only owners change roles; a viewer cannot promote themself.
+    expect((await erinClient.patch(`${base}/${erin.body.userId}`).send({ role: 'owner' })).status).toBe(403);
+    const promoted = await alice.client.patch(`${base}/${erin.body.userId}`).send({ role: 'editor' }).expect(200);
+    expect(promoted.body).toMatchObject({ email: 'erin@example.com', role: 'editor' });
+
+    // The last owner can neither step down nor leave.
+    const stepDown = await alice.client.patch(`${base}/${alice.user.id}`).send({ role: 'viewer' });
+    expect(stepDown.status).toBe(409);
+    expect(stepDown.body.error.code).toBe('LAST_OWNER');
+    expect((await alice.client.delete(`${base}/${alice.user.id}`)).body.error.code).toBe('LAST_OWNER');
+
+    // A member cannot remove others, but can leave.
+    expect((await erinClient.delete(`${base}/${alice.user.id}`)).status).toBe(403);
+    await erinClient.delete(`${base}/${erin.body.userId}`).expect(204);
+    await erinClient.get(`/api/v1/workspaces/${ws.body.id}`).expect(404);
+
+    // Unknown members and other workspaces' members answer 404.
+    expect((await alice.client.delete(`${base}/${erin.body.userId}`)).body.error.code).toBe('MEMBER_NOT_FOUND');
+    expect((await alice.client.patch(`${base}/not-a-uuid`).send({ role: 'viewer' })).status).toBe(404);
+    expect((await bob.client.delete(`${base}/${alice.user.id}`)).status).toBe(404);
+  });
 });

@@ -1,10 +1,13 @@
-import { Body, Controller, Get, HttpCode, Patch, Post } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { errorResponseSchema } from '../common/braid.error.js';
 import { ApiAuth, CurrentUser, CurrentWorkspace, type Principal, RequireRole, type WorkspaceAccess } from '../auth/auth.decorators.js';
 import { validBody } from '../common/validation.pipe.js';
 import {
   addMemberBodySchema,
   type AddMemberBody,
+  changeRoleBodySchema,
+  type ChangeRoleBody,
   memberListSchema,
   memberSchema,
   workspaceListSchema,
@@ -12,6 +15,7 @@ import {
   type WorkspaceNameBody,
   workspaceSchema,
 } from './workspaces.dto.js';
+import { WorkspacesError, WorkspacesErrorCode } from './workspaces.errors.js';
 import { WorkspacesService, type WorkspaceMemberView } from './workspaces.service.js';
 
 @ApiTags('workspaces')
@@ -67,5 +71,31 @@ export class WorkspacesController {
   @ApiCreatedResponse({ schema: memberSchema })
   addMember(@CurrentWorkspace() workspace: WorkspaceAccess, @Body(validBody<AddMemberBody>(addMemberBodySchema)) body: AddMemberBody): Promise<WorkspaceMemberView> {
     return this.workspaces.addMember(workspace.id, body);
+  }
+
+  @Patch(':workspaceId/members/:userId')
+  @RequireRole('owner')
+  @ApiOperation({ summary: "Change a member's role (owner). The last owner cannot step down." })
+  @ApiBody({ schema: changeRoleBodySchema })
+  @ApiOkResponse({ schema: memberSchema })
+  @ApiConflictResponse({ schema: errorResponseSchema })
+  changeRole(
+    @CurrentWorkspace() workspace: WorkspaceAccess,
+    @Param('userId') userId: string,
+    @Body(validBody<ChangeRoleBody>(changeRoleBodySchema)) body: ChangeRoleBody,
+  ): Promise<WorkspaceMemberView> {
+    return this.workspaces.changeRole(workspace.id, userId, body.role);
+  }
+
+  @Delete(':workspaceId/members/:userId')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Remove a member (owner), or leave the workspace yourself. The last owner cannot leave.' })
+  @ApiNoContentResponse()
+  @ApiConflictResponse({ schema: errorResponseSchema })
+  async removeMember(@CurrentUser() principal: Principal, @CurrentWorkspace() workspace: WorkspaceAccess, @Param('userId') userId: string): Promise<void> {
+    if (workspace.role !== 'owner' && userId !== principal.userId) {
+      throw new WorkspacesError(WorkspacesErrorCode.ROLE_TOO_LOW, `Only an owner can remove other members of "${workspace.name}"; you are ${workspace.role}.`);
+    }
+    await this.workspaces.removeMember(workspace.id, userId);
   }
 }

@@ -65,3 +65,14 @@ export const memberListSchema = {
   required: ['members'],
   properties: { members: { type: 'array', items: memberSchema } },
 };
+
+export interface ChangeRoleBody {
+  role: WorkspaceRole;
+}
+
+export const changeRoleBodySchema = {
+  type: 'object',
+  required: ['role'],
+  additionalProperties: false,
+  properties: { role: { type: 'string', enum: ['owner', 'editor', 'viewer'] } },
+};

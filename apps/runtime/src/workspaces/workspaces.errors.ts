@@ -6,6 +6,8 @@ export enum WorkspacesErrorCode {
   ROLE_TOO_LOW = 'ROLE_TOO_LOW',
   ALREADY_MEMBER = 'ALREADY_MEMBER',
   PASSWORD_REQUIRED_FOR_NEW_USER = 'PASSWORD_REQUIRED_FOR_NEW_USER',
+  MEMBER_NOT_FOUND = 'MEMBER_NOT_FOUND',
+  LAST_OWNER = 'LAST_OWNER',
 }
 
 const workspacesStatus: Record<WorkspacesErrorCode, number> = {
@@ -13,6 +15,8 @@ const workspacesStatus: Record<WorkspacesErrorCode, number> = {
   ROLE_TOO_LOW: 403,
   ALREADY_MEMBER: 409,
   PASSWORD_REQUIRED_FOR_NEW_USER: 400,
+  MEMBER_NOT_FOUND: 404,
+  LAST_OWNER: 409,
 };
 
 export class WorkspacesError extends BraidError<WorkspacesErrorCode> {

@@ -62,13 +62,52 @@ export class WorkspacesService {
     await this.dataSource.getRepository(WorkspaceEntity).update({ id: workspaceId }, { name: name.trim() });
   }
 
-  async listMembers(workspaceId: string): Promise<WorkspaceMemberView[]> {
-    const rows: { user_id: string; email: string; role: WorkspaceRole; created_at: Date }[] = await this.dataSource.query(
+  async listMembers(workspaceId: string, manager?: EntityManager): Promise<WorkspaceMemberView[]> {
+    const rows: { user_id: string; email: string; role: WorkspaceRole; created_at: Date }[] = await (manager ?? this.dataSource).query(
       `SELECT m.user_id, u.email, m.role, m.created_at FROM workspace_members m JOIN users u ON u.id = m.user_id
         WHERE m.workspace_id = $1 ORDER BY m.created_at, u.email`,
       [workspaceId],
     );
     return rows.map((row) => ({ userId: row.user_id, email: row.email, role: row.role, addedAt: row.created_at.toISOString() }));
+  }
+
+  /** Changes a member's role; the last owner cannot step down (a workspace always has an owner). */
+  async changeRole(workspaceId: string, userId: string, role: WorkspaceRole): Promise<WorkspaceMemberView> {
+    return this.dataSource.transaction(async (em) => {
+      const member = await this.lockMember(em, workspaceId, userId);
+      if (member.role === 'owner' && role !== 'owner') await this.ensureAnotherOwner(em, workspaceId, userId);
+      await em.getRepository(WorkspaceMemberEntity).update({ workspaceId, userId }, { role });
+      return (await this.listMembers(workspaceId, em)).find((m) => m.userId === userId) as WorkspaceMemberView;
+    });
+  }
+
+  /** Removes a member (an owner removing someone, or a member leaving); never the last owner. */
+  async removeMember(workspaceId: string, userId: string): Promise<void> {
+    await this.dataSource.transaction(async (em) => {
+      const member = await this.lockMember(em, workspaceId, userId);
+      if (member.role === 'owner') await this.ensureAnotherOwner(em, workspaceId, userId);
+      await em.getRepository(WorkspaceMemberEntity).delete({ workspaceId, userId });
+    });
+  }
+
+  /** Locks the workspace row (serialising membership changes) and returns the member. */
+  private async lockMember(em: EntityManager, workspaceId: string, userId: string): Promise<WorkspaceMemberEntity> {
+    await em.query('SELECT id FROM workspaces WHERE id = $1 FOR UPDATE', [workspaceId]);
+    const member = UUID_PATTERN.test(userId) ? await em.getRepository(WorkspaceMemberEntity).findOneBy({ workspaceId, userId }) : null;
+    if (!member) {
+      throw new WorkspacesError(WorkspacesErrorCode.MEMBER_NOT_FOUND, 'No such member in this workspace. GET .../members lists them.');
+    }
+    return member;
+  }
+
+  private async ensureAnotherOwner(em: EntityManager, workspaceId: string, userId: string): Promise<void> {
+    const [{ count }] = (await em.query(
+      `SELECT count(*)::int AS count FROM workspace_members WHERE workspace_id = $1 AND role = 'owner' AND user_id <> $2`,
+      [workspaceId, userId],
+    )) as [{ count: number }];
+    if (count === 0) {
+      throw new WorkspacesError(WorkspacesErrorCode.LAST_OWNER, 'This is the last owner of the workspace. Make another member owner first.');
+    }
   }
 
   /**
