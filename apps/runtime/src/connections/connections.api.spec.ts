@@ -108,6 +108,22 @@ describe('connections API (api-token connections)', () => {
     await expect(service.contextFor(h.owner.workspace.id, created.body.id)).rejects.toMatchObject({ code: 'CONNECTION_NEEDS_RECONNECT', needsReconnect: true });
   });
 
+  it('viewers see connections (status included) but cannot create, change, test or delete them', async () => {
+    const created = record(await h.owner.client.post(h.base).send({ connectorKey: 'togai', name: 'Viewed', credentials: { token: SANDBOX_TOGAI_TOKEN } }));
+    const added = await h.owner.client.post(`/api/v1/workspaces/${h.owner.workspace.id}/members`).send({ email: 'viewer@example.com', role: 'viewer', password: 'viewer-password-1' });
+    expect(added.status).toBe(201);
+    const viewer = h.t.agent();
+    expect((await viewer.login('viewer@example.com', 'viewer-password-1')).status).toBe(200);
+    const listed = record(await viewer.get(h.base));
+    expect(listed.status).toBe(200);
+    expect(listed.body.connections.find((c: { id: string }) => c.id === created.body.id)).toMatchObject({ status: 'connected', secrets: { token: 'set' } });
+    expect(record(await viewer.post(h.base).send({ connectorKey: 'togai', name: 'x', credentials: { token: 'y' } })).status).toBe(403);
+    expect(record(await viewer.patch(`${h.base}/${created.body.id}`).send({ name: 'x' })).status).toBe(403);
+    expect(record(await viewer.post(`${h.base}/${created.body.id}/test`)).status).toBe(403);
+    expect(record(await viewer.post(`${h.base}/${created.body.id}/reconnect`).send({})).status).toBe(403);
+    expect(record(await viewer.delete(`${h.base}/${created.body.id}`)).status).toBe(403);
+  });
+
   it('a ciphertext copied onto another connection\'s row does not decrypt', async () => {
     const a = record(await h.owner.client.post(h.base).send({ connectorKey: 'togai', name: 'A', credentials: { token: SANDBOX_TOGAI_TOKEN } }));
     const b = record(await h.owner.client.post(h.base).send({ connectorKey: 'togai', name: 'B', credentials: { token: 'togai_other_token' } }));

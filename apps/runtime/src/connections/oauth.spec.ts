@@ -186,6 +186,16 @@ describe('Zoho OAuth connections against the sandbox', () => {
     expect(created.body).toMatchObject({ authKind: 'zoho-self-client', status: 'connected', apiDomain: h.sandbox.url, secrets: { clientId: 'set', clientSecret: 'set', refreshToken: 'set', accessToken: 'set' } });
     expect(keep(await h.owner.client.get(`${h.base}/${created.body.id}/organizations`)).body.options.length).toBeGreaterThan(0);
 
+    // Reconnecting a Self Client connection takes a new code (and may take a new secret), in place.
+    const reconnected = keep(
+      await h.owner.client.post(`${h.base}/${created.body.id}/reconnect`).send({ credentials: { clientId: client.clientId, clientSecret: client.clientSecret, code: await code() } }),
+    );
+    expect(reconnected.status).toBe(200);
+    expect(reconnected.body).toMatchObject({ id: created.body.id, status: 'connected' });
+    const noCredentials = keep(await h.owner.client.post(`${h.base}/${created.body.id}/reconnect`).send({}));
+    expect(noCredentials.status).toBe(400);
+    expect(noCredentials.body.error.pointer).toBe('/credentials');
+
     const used = keep(
       await h.owner.client.post(h.base).send({ connectorKey: 'test-books-self-client', name: 'Again', credentials: { clientId: client.clientId, clientSecret: client.clientSecret, code: fresh } }),
     );
