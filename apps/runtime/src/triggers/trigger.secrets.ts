@@ -21,8 +21,9 @@ export class TriggerSecrets {
     return this.vaultService;
   }
 
+  /** Owner = the flow (rows of trigger_endpoints / trigger_states are keyed by flow_id), as `rotate-keys` expects. */
   private binding(workspaceId: string, flowId: string) {
-    return { workspaceId, connectionId: `flow-trigger:${flowId}` };
+    return { workspaceId, connectionId: flowId };
   }
 
   /** A new random webhook secret (256 bits, URL-safe). */

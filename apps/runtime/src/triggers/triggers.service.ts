@@ -441,6 +441,7 @@ export class TriggersService implements OnApplicationBootstrap {
       }
       this.metrics.pollFinished('ok');
     } catch (error) {
+      hasMore = false; // retry after the interval, not at once
       this.metrics.pollFinished('failed');
       const message = error instanceof Error ? error.message : String(error);
       this.logger.warn(`Poll of flow ${flowId} failed (the cursor is unchanged; it is retried next interval): ${message}`);

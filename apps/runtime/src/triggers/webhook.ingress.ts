@@ -18,6 +18,7 @@ import { insertTriggerEvent } from '../events/events.store.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { RunsService } from '../runs/runs.service.js';
 import { resolveTrigger, webhookKinds, type ResolvedTrigger } from './trigger.resolve.js';
+import { AcceptBatcher } from './accept.batcher.js';
 import { TriggerSecrets } from './trigger.secrets.js';
 import { TriggersError, TriggersErrorCode } from './triggers.errors.js';
 
@@ -144,6 +145,7 @@ export class WebhookIngress {
   private readonly logger = new Logger('Webhooks');
   private readonly resolvedByVersion = new Map<string, ResolvedTrigger>();
   private readonly limiter: TokenRateLimiter;
+  private readonly batcher: AcceptBatcher;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -154,6 +156,7 @@ export class WebhookIngress {
     @Inject(BRAID_CONFIG) private readonly config: BraidConfig,
   ) {
     this.limiter = new TokenRateLimiter(config.webhooks.rateLimitPerSecond);
+    this.batcher = new AcceptBatcher(dataSource);
   }
 
   private resolved(versionId: string, node: TriggerNode): ResolvedTrigger {
@@ -238,40 +241,37 @@ export class WebhookIngress {
     const source = resolved.kind === 'app-webhook' ? 'app-webhook' : 'webhook';
     const versionId = endpoint.armed_version_id;
 
-    const ids: string[] = [];
-    let duplicates = 0;
-    if (events.length > 0) {
-      await this.dataSource.transaction(async (manager) => {
-        for (const [index, event] of events.entries()) {
-          const stored = await insertTriggerEvent(manager, {
-            workspaceId,
-            flowId,
-            flowVersionId: versionId,
-            source,
-            payload: event.payload,
-            ...(event.id ? { providerEventId: event.id, dedupeKey: `id:${event.id}` } : { bodyHash: events.length > 1 ? `${bodyHash}:${index}` : bodyHash }),
-            dedupeWindowSeconds: this.config.webhooks.dedupeWindowSeconds,
-            rawBody,
-            contentType: webhookRequest.contentType,
-            headers: storedHeaders,
-            signatureVerified: Boolean(trigger.verifyRequest),
-          });
-          ids.push(stored.id);
-          if (stored.duplicate) {
-            duplicates += 1;
-            continue;
-          }
-          await this.runs.enqueueRun(manager, {
-            workspaceId,
-            flowId,
-            flowVersionId: versionId,
-            eventId: stored.id,
-            triggerOutput: event.payload,
-            source,
-          });
-        }
-      });
-    }
+    const stored = events.length === 0 ? [] : await this.batcher.submit(async (manager) => {
+      const refs: Array<{ id: string; duplicate: boolean }> = [];
+      for (const [index, event] of events.entries()) {
+        const ref = await insertTriggerEvent(manager, {
+          workspaceId,
+          flowId,
+          flowVersionId: versionId,
+          source,
+          payload: event.payload,
+          ...(event.id ? { providerEventId: event.id, dedupeKey: `id:${event.id}` } : { bodyHash: events.length > 1 ? `${bodyHash}:${index}` : bodyHash }),
+          dedupeWindowSeconds: this.config.webhooks.dedupeWindowSeconds,
+          rawBody,
+          contentType: webhookRequest.contentType,
+          headers: storedHeaders,
+          signatureVerified: Boolean(trigger.verifyRequest),
+        });
+        refs.push(ref);
+        if (ref.duplicate) continue;
+        await this.runs.enqueueRun(manager, {
+          workspaceId,
+          flowId,
+          flowVersionId: versionId,
+          eventId: ref.id,
+          triggerOutput: event.payload,
+          source,
+        });
+      }
+      return refs;
+    });
+    const ids = stored.map((ref) => ref.id);
+    const duplicates = stored.filter((ref) => ref.duplicate).length;
     return { eventId: ids[0] ?? null, eventIds: ids, duplicate: ids.length > 0 && duplicates === ids.length };
   }
 
