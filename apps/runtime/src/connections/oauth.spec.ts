@@ -1,6 +1,7 @@
 import { sandboxAdmin } from '../../../sandbox/src/test-support/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zohoBooksConnector } from '@braid/connector-zoho-books';
+import { zohoCrmConnector } from '@braid/connector-zoho-crm';
 import { ConnectorsService } from '../connectors/connectors.service.js';
 import { VaultService } from '../vault/vault.service.js';
 import { ConnectionsService } from './connections.service.js';
@@ -99,6 +100,15 @@ describe('Zoho OAuth connections against the sandbox', () => {
     const tested = keep(await h.owner.client.post(`${h.base}/${id}/test`));
     expect(tested.body).toMatchObject({ ok: true, status: 'connected', accountLabel: expect.stringContaining('10234696') });
     expect(keep(await h.owner.client.get(`${h.base}/${id}`)).body.scopes.length).toBeGreaterThan(0);
+  });
+
+  it('works with the real Zoho CRM connector (EU user): connection test names the organisation', async () => {
+    const connectors = h.t.braid.app.get(ConnectorsService);
+    if (!connectors.registry.get(zohoCrmConnector.key)) connectors.register(zohoCrmConnector);
+    const id = await connectViaOAuth(h, { connectorKey: 'zoho-crm', name: 'CRM – Acme GmbH', userEmail: 'demo.eu@braid.local' });
+    const tested = keep(await h.owner.client.post(`${h.base}/${id}/test`));
+    expect(tested.body).toMatchObject({ ok: true, status: 'connected', accountLabel: expect.stringContaining('60005678') });
+    expect(keep(await h.owner.client.get(`${h.base}/${id}`)).body).toMatchObject({ dataCentre: 'eu', apiDomain: `${h.sandbox.url}/dc/eu` });
   });
 
   it('exchanges at the accounts server the redirect names (EU user starting at com)', async () => {
