@@ -8,6 +8,7 @@ import { freePort } from '../../test/free-port.js';
 import { makeTempDir } from '../../test/temp-dir.js';
 import { createBraidApp } from '../bootstrap.js';
 import { loadConfig } from '../config/config.service.js';
+import { ensureReachableByPostgresUser } from './embedded-postgres.js';
 
 /** Boots the runtime like `pnpm start` does without DATABASE_URL: embedded PostgreSQL in BRAID_DATA_DIR. */
 async function bootOn(dataDir: string, port: number) {
@@ -65,6 +66,20 @@ describe('embedded PostgreSQL', () => {
       await expect(bootOn(foreign, await freePort())).rejects.toThrow(/not a PostgreSQL data directory/);
     } finally {
       await fs.rm(foreign, { recursive: true, force: true });
+    }
+  });
+
+  it('names a parent directory the postgres system user cannot enter (a clone under /root)', async () => {
+    const home = await makeTempDir('braid-home-');
+    try {
+      const closed = path.join(home, 'closed');
+      await fs.mkdir(path.join(closed, 'repo', '.data'), { recursive: true });
+      await fs.chmod(closed, 0o700);
+      await expect(ensureReachableByPostgresUser(path.join(closed, 'repo', '.data'))).rejects.toThrow(`cannot enter ${closed}. Set BRAID_DATA_DIR`);
+      await fs.chmod(closed, 0o711);
+      await expect(ensureReachableByPostgresUser(path.join(closed, 'repo', '.data'))).resolves.toBeUndefined();
+    } finally {
+      await fs.rm(home, { recursive: true, force: true });
     }
   });
 });

@@ -100,6 +100,23 @@ async function clearStalePostmaster(dataDir: string, log: (line: string) => void
   }
 }
 
+/**
+ * Under root, PostgreSQL runs as the `postgres` system user, which must be able to traverse every parent of
+ * the data directory (a clone in /root, mode 0700, is the usual trap). Names the blocking directory.
+ */
+export async function ensureReachableByPostgresUser(directory: string): Promise<void> {
+  for (let dir = path.dirname(directory); ; dir = path.dirname(dir)) {
+    const stat = await fs.stat(dir).catch(() => undefined);
+    if (stat && (stat.mode & 0o001) === 0) {
+      throw new Error(
+        `The embedded PostgreSQL runs as the "postgres" user (Braid is running as root), which cannot enter ${dir}. ` +
+          `Set BRAID_DATA_DIR to a directory outside it (e.g. /var/lib/braid), or allow it with chmod o+x ${dir}.`,
+      );
+    }
+    if (dir === path.dirname(dir)) return;
+  }
+}
+
 /** Starts (initialising on first use) a PostgreSQL cluster in `dataDir`, listening on 127.0.0.1:`port` only. */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const log = options.onLog ?? (() => undefined);
@@ -124,11 +141,16 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   // The postgres system user (when running as root) must be able to reach the data directory.
   await fs.mkdir(path.dirname(dataDir), { recursive: true });
+  if (isRoot) {
+    // BRAID_DATA_DIR itself is ours: open it for traversal; its parents are the user's to decide.
+    const parent = path.dirname(dataDir);
+    await fs.chmod(parent, ((await fs.stat(parent)).mode & 0o7777) | 0o005);
+    await ensureReachableByPostgresUser(parent);
+  }
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
     if (existsSync(dataDir) && (await fs.readdir(dataDir)).length > 0) {
       throw new Error(`${dataDir} exists but is not a PostgreSQL data directory; empty it or set BRAID_DATA_DIR.`);
     }
-    if (isRoot) await fs.chmod(path.dirname(dataDir), 0o755);
     await fs.rm(dataDir, { recursive: true, force: true });
     notice(`Initialising a new PostgreSQL cluster in ${dataDir}.`);
     await postgres.initialise();
