@@ -86,3 +86,33 @@ describe('pnpm braid rotate-keys', () => {
     expect(missing.join('\n')).toMatch(/BRAID_ENCRYPTION_KEY is not set/);
   });
 });
+
+describe('moving from BRAID_ENCRYPTION_KEY to a key list', () => {
+  let h: ConnectionsHarness;
+  beforeAll(async () => {
+    h = await startConnectionsHarness(); // a single BRAID_ENCRYPTION_KEY, as most deployments start
+    await h.owner.client.post(h.base).send({ connectorKey: 'togai', name: 'Togai', credentials: { token: SANDBOX_TOGAI_TOKEN } });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('keeps the single key as the oldest next to BRAID_ENCRYPTION_KEYS, so rotation needs no key ids', async () => {
+    const single = h.t.config.encryption.key as string;
+    const lines: string[] = [];
+    const base = { DATABASE_URL: h.t.config.databaseUrl as string, BRAID_SANDBOX: 'off' };
+    expect(await runCli(['rotate-keys'], { ...base, BRAID_ENCRYPTION_KEY: single, BRAID_ENCRYPTION_KEYS: `new:${newKey}` }, (line) => lines.push(line))).toBe(0);
+    expect(lines).toContain('Done: 1 re-encrypted, 0 already on "new", 0 failed.');
+    for (const line of lines) expect(line).not.toContain(single);
+    const onlyNew = await createBraidApp(loadConfig({ ...base, BRAID_ENCRYPTION_KEYS: `new:${newKey}`, BRAID_LOG_LEVEL: 'warn' }), { logDestination: { write: () => undefined } });
+    try {
+      await onlyNew.app.init();
+      const service = onlyNew.app.get(ConnectionsService);
+      const [id] = await service.listIds(h.owner.workspace.id);
+      const { credentials } = await service.contextFor(h.owner.workspace.id, id as string);
+      expect(await credentials.getAccessToken()).toBe(SANDBOX_TOGAI_TOKEN);
+    } finally {
+      await onlyNew.close();
+    }
+  });
+});

@@ -376,9 +376,9 @@ export class ConnectionsService {
     });
   }
 
-  /** The sandbox usually lives on loopback: its host is allowed for sandbox connections only. */
+  /** The sandbox usually lives on loopback: its host (recorded on the connection) is allowed for sandbox connections only. */
   ssrfFor(row: ConnectionEntity): SsrfOptions {
-    return row.target === 'sandbox' ? { allowHosts: [new URL(this.targets.sandboxUrl()).hostname] } : {};
+    return row.target === 'sandbox' ? { allowHosts: [new URL(row.baseUrl).hostname] } : {};
   }
 
   private async obtainSecrets(row: ConnectionEntity, connector: ConnectorDefinition, input: CreateConnectionInput): Promise<ConnectionSecrets> {

@@ -8,9 +8,12 @@ import { keyIdOf, loadKeyRing, parseKeyList } from './vault.keys.js';
 const b64 = () => randomBytes(32).toString('base64');
 
 describe('loadKeyRing', () => {
-  it('reads BRAID_ENCRYPTION_KEYS newest first, with precedence over BRAID_ENCRYPTION_KEY', async () => {
-    const ring = await loadKeyRing({ keys: `new:${b64()},old:${b64()}`, key: b64(), embedded: false, dataDir: '/nonexistent' });
-    expect(ring.keys.map((k) => k.id)).toEqual(['new', 'old']);
+  it('reads BRAID_ENCRYPTION_KEYS newest first; BRAID_ENCRYPTION_KEY next to it is the oldest key', async () => {
+    const single = randomBytes(32);
+    const ring = await loadKeyRing({ keys: `new:${b64()},old:${b64()}`, key: single.toString('base64'), embedded: false, dataDir: '/nonexistent' });
+    expect(ring.keys.map((k) => k.id)).toEqual(['new', 'old', keyIdOf(single)]);
+    const listed = await loadKeyRing({ keys: `new:${b64()},old:${single.toString('base64')}`, key: single.toString('base64'), embedded: false, dataDir: '/x' });
+    expect(listed.keys.map((k) => k.id)).toEqual(['new', 'old']);
   });
 
   it('derives the id of a single BRAID_ENCRYPTION_KEY from its hash', async () => {

@@ -62,11 +62,14 @@ export interface LoadKeyRingInput {
  * refused: a generated key on one replica's disk would make the secrets unreadable for the others.
  */
 export async function loadKeyRing(input: LoadKeyRingInput): Promise<VaultKeyRing> {
-  if (input.keys) return { keys: parseKeyList(input.keys), source: 'BRAID_ENCRYPTION_KEYS' };
-  if (input.key) {
-    const key = decodeKey(input.key, 'BRAID_ENCRYPTION_KEY');
-    return { keys: [{ id: keyIdOf(key), key }], source: 'BRAID_ENCRYPTION_KEY' };
+  const single = input.key ? decodeKey(input.key, 'BRAID_ENCRYPTION_KEY') : undefined;
+  if (input.keys) {
+    // BRAID_ENCRYPTION_KEY next to BRAID_ENCRYPTION_KEYS is the oldest key: moving from one key to a list needs no ids.
+    const keys = parseKeyList(input.keys);
+    if (single && !keys.some((k) => k.key.equals(single))) keys.push({ id: keyIdOf(single), key: single });
+    return { keys, source: 'BRAID_ENCRYPTION_KEYS' };
   }
+  if (single) return { keys: [{ id: keyIdOf(single), key: single }], source: 'BRAID_ENCRYPTION_KEY' };
   if (!input.embedded) {
     throw new VaultError(
       VaultErrorCode.KEY_MISSING,
