@@ -87,6 +87,7 @@ export class PreviewService {
       else error = { code: 'PREVIEW_ERROR', message: caught instanceof Error ? caught.message : String(caught) };
     } finally {
       clearTimeout(timer);
+      await walker.flush();
     }
     await this.dataSource.query(
       `UPDATE runs SET status = $2, output = $3::jsonb, error = $4::jsonb, finished_at = now() WHERE id = $1`,

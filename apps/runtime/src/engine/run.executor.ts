@@ -16,8 +16,9 @@ interface ClaimedRun {
   flow_id: string;
   mode: 'live' | 'preview' | 'dry-run';
   trigger_output: unknown;
-  definition: FlowDefinition | null;
+  flow_version_id: string;
   started_at: Date;
+  attempt: number;
 }
 
 /** Lease owner of a run re-enqueued by the sweeper: any worker may claim it. */
@@ -35,6 +36,7 @@ export const WORKER_ID = `${process.pid}-${randomUUID().slice(0, 8)}`;
 export class RunExecutor {
   private readonly logger = new Logger('RunExecutor');
   private readonly executing = new Set<string>();
+  private readonly definitions = new Map<string, FlowDefinition>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -48,14 +50,26 @@ export class RunExecutor {
     const rows = rowsOf<ClaimedRun>(await this.dataSource.query(
       `UPDATE runs r SET status = 'running', started_at = COALESCE(r.started_at, now()), attempt = r.attempt + 1,
          lease_owner = $2, lease_expires_at = now() + make_interval(secs => $3), resume_at = NULL
-       FROM flow_versions v
-       WHERE r.id = $1 AND v.id = r.flow_version_id AND r.status IN ('queued', 'running')
+       WHERE r.id = $1 AND r.flow_version_id IS NOT NULL AND r.status IN ('queued', 'running')
          AND (r.lease_owner IS NULL OR r.lease_owner = '${SWEPT}' OR r.lease_expires_at < now())
          AND (r.resume_at IS NULL OR r.resume_at <= now() + interval '1 second')
-       RETURNING r.id, r.workspace_id, r.flow_id, r.mode, r.trigger_output, v.definition, r.started_at`,
+       RETURNING r.id, r.workspace_id, r.flow_id, r.flow_version_id, r.mode, r.trigger_output, r.started_at, r.attempt`,
       [runId, WORKER_ID, this.settings.leaseMs / 1000],
     ));
     return rows[0];
+  }
+
+  /** Published versions never change: their definitions are cached (bounded). */
+  private async definitionOf(versionId: string): Promise<FlowDefinition | undefined> {
+    const cached = this.definitions.get(versionId);
+    if (cached) return cached;
+    const rows: Array<{ definition: FlowDefinition }> = await this.dataSource.query(`SELECT definition FROM flow_versions WHERE id = $1`, [versionId]);
+    const definition = rows[0]?.definition;
+    if (definition) {
+      if (this.definitions.size >= 1000) this.definitions.delete(this.definitions.keys().next().value!);
+      this.definitions.set(versionId, definition);
+    }
+    return definition;
   }
 
   /** Executes a queued run (the pg-boss job handler). Returns without doing anything if it is not runnable. */
@@ -71,9 +85,13 @@ export class RunExecutor {
   }
 
   private async claimAndExecute(runId: string): Promise<void> {
-    const run = await this.claim(runId);
-    if (!run || !run.definition) return;
-    const recorded = await this.loadSteps(run.id);
+    const claimed = await this.claim(runId);
+    if (!claimed) return;
+    const definition = await this.definitionOf(claimed.flow_version_id);
+    if (!definition) return;
+    const run = { ...claimed, definition };
+    // First execution: nothing recorded yet (saves a query per run).
+    const recorded = run.attempt > 1 ? await this.loadSteps(run.id) : [];
     const controller = new AbortController();
     let interruption: RunInterrupted | undefined;
     const interrupt = (reason: RunInterrupted['reason']) => {
@@ -105,8 +123,10 @@ export class RunExecutor {
     }, recorded);
     try {
       const output = await walker.walk();
+      await walker.flush();
       await this.finish(run.id, 'succeeded', output, null);
     } catch (error) {
+      if (error instanceof StepFailure) await walker.flush();
       await this.settle(run.id, error);
     } finally {
       clearInterval(heartbeat);

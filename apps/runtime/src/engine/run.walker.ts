@@ -148,6 +148,7 @@ function mergeSsrf(a: SsrfOptions, b: SsrfOptions | undefined): SsrfOptions {
 /** Executes one run of `flow`; throws StepFailure / RunSuspended / RunInterrupted, returns the final output. */
 export class RunWalker {
   private readonly recorded = new Map<string, RecordedStep>();
+  private pending: Array<{ step: RecordedStep; seq: number; startedAt: Date; finishedAt: Date | null; dryRun: boolean }> = [];
   private seq = 0;
   private lastOutput: unknown = null;
 
@@ -234,7 +235,7 @@ export class RunWalker {
     const startedAt = new Date();
     try {
       const output = await evaluateInput(step.output, this.bindings(scope));
-      await this.save({ path, stepId: step.id, status: 'succeeded', input: null, output: output ?? null, error: null, attempts: 1 }, startedAt);
+      await this.save({ path, stepId: step.id, status: 'succeeded', input: null, output: output ?? null, error: null, attempts: 1 }, startedAt, false, { defer: true });
       return output ?? null;
     } catch (error) {
       const info = toErrorInfo(error, step, path);
@@ -258,7 +259,7 @@ export class RunWalker {
         await this.save({ path, stepId: step.id, status: 'failed', input: null, output: null, error: info, attempts: 1 }, startedAt);
         throw new StepFailure(info);
       }
-      await this.save({ path, stepId: step.id, status: 'succeeded', input: null, output, error: null, attempts: 1 }, startedAt);
+      await this.save({ path, stepId: step.id, status: 'succeeded', input: null, output, error: null, attempts: 1 }, startedAt, false, { defer: true });
     }
     if (single) return output;
     const start = output.branchId === null ? step.else?.start : step.branches.find((b) => b.id === output.branchId)?.start;
@@ -283,7 +284,7 @@ export class RunWalker {
         throw new StepFailure(info);
       }
       // The list is fixed when the loop starts, so a resumed loop runs over the same elements.
-      await this.save({ path, stepId: step.id, status: 'running', input: { items }, output: null, error: null, attempts: 1 }, startedAt);
+      await this.save({ path, stepId: step.id, status: 'running', input: { items }, output: null, error: null, attempts: 1 }, startedAt, false, { defer: true });
     }
     if (single) return { count: items.length, items };
     const results: Array<Record<string, unknown>> = [];
@@ -295,7 +296,7 @@ export class RunWalker {
       results.push(produced);
     }
     const output = { count: items.length, results };
-    await this.save({ path, stepId: step.id, status: 'succeeded', input: { items }, output, error: null, attempts: 1 }, startedAt);
+    await this.save({ path, stepId: step.id, status: 'succeeded', input: { items }, output, error: null, attempts: 1 }, startedAt, false, { defer: true });
     return output;
   }
 
@@ -343,8 +344,9 @@ export class RunWalker {
     for (;;) {
       this.checkInterrupted();
       attempt += 1;
-      if (this.run.mode === 'live') {
-        // Marks the step in flight: after a crash we know it may have run (and how many attempts it had).
+      if (this.run.mode === 'live' && !action.idempotent) {
+        // Marks a step with side effects in flight: after a crash we know it may have run (and how many
+        // attempts it had). Idempotent actions are simply run again.
         await this.save({ path, stepId: step.id, status: 'running', input: recordedInput, output: null, error: null, attempts: attempt }, startedAt);
       }
       try {
@@ -429,18 +431,43 @@ export class RunWalker {
     return output;
   }
 
-  /** Writes the step's row (insert or update by (run, path)) in one statement. */
-  private async save(step: RecordedStep, startedAt: Date, dryRun = false): Promise<void> {
-    const finished = step.status !== 'running';
-    const existing = this.recorded.get(step.path);
-    const seq = existing ? undefined : this.seq++;
-    await this.deps.dataSource.query(
-      `INSERT INTO run_steps (run_id, workspace_id, step_id, path, seq, status, input, output, error, attempts, dry_run, started_at, finished_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9::jsonb, $10, $11, $12, CASE WHEN $13 THEN now() END)
-       ON CONFLICT (run_id, path) DO UPDATE SET status = EXCLUDED.status, input = EXCLUDED.input, output = EXCLUDED.output,
-         error = EXCLUDED.error, attempts = EXCLUDED.attempts, dry_run = EXCLUDED.dry_run, finished_at = EXCLUDED.finished_at`,
-      [this.run.id, this.run.workspaceId, step.stepId, step.path, seq ?? 0, step.status, JSON.stringify(step.input ?? null), JSON.stringify(step.output ?? null), step.error ? JSON.stringify(step.error) : null, step.attempts, dryRun, startedAt, finished],
-    );
+  /**
+   * Records a step. Rows of pure steps (map, branch, for-each bookkeeping) may be deferred: after a crash
+   * they are recomputed identically from recorded outputs, so they are written together with the next
+   * action's row or at the end of the run — one round trip instead of several.
+   */
+  private async save(step: RecordedStep, startedAt: Date, dryRun = false, options: { defer?: boolean } = {}): Promise<void> {
+    const seq = this.recorded.has(step.path) ? 0 : this.seq++;
     this.recorded.set(step.path, step);
+    this.pending = this.pending.filter((row) => row.step.path !== step.path);
+    this.pending.push({ step, seq, startedAt, finishedAt: step.status === 'running' ? null : new Date(), dryRun });
+    if (!options.defer) await this.flush();
+  }
+
+  /** Writes every deferred row (insert or update by (run, path)) in one statement. */
+  async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const rows = this.pending.splice(0);
+    const params: unknown[] = [];
+    const values = rows.map((row) => {
+      const p = (value: unknown) => {
+        params.push(value);
+        return `$${params.length}`;
+      };
+      const { step } = row;
+      return `(${p(this.run.id)}::uuid, ${p(this.run.workspaceId)}::uuid, ${p(step.stepId)}, ${p(step.path)}, ${p(row.seq)}::int, ${p(step.status)}, ${p(JSON.stringify(step.input ?? null))}::jsonb, ${p(JSON.stringify(step.output ?? null))}::jsonb, ${p(step.error ? JSON.stringify(step.error) : null)}::jsonb, ${p(step.attempts)}::int, ${p(row.dryRun)}::boolean, ${p(row.startedAt)}::timestamptz, ${p(row.finishedAt)}::timestamptz)`;
+    });
+    try {
+      await this.deps.dataSource.query(
+        `INSERT INTO run_steps (run_id, workspace_id, step_id, path, seq, status, input, output, error, attempts, dry_run, started_at, finished_at)
+         VALUES ${values.join(', ')}
+         ON CONFLICT (run_id, path) DO UPDATE SET status = EXCLUDED.status, input = EXCLUDED.input, output = EXCLUDED.output,
+           error = EXCLUDED.error, attempts = EXCLUDED.attempts, dry_run = EXCLUDED.dry_run, finished_at = EXCLUDED.finished_at`,
+        params,
+      );
+    } catch (error) {
+      this.pending.unshift(...rows);
+      throw error;
+    }
   }
 }
