@@ -1,66 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiAuth, CurrentWorkspace, Public, RequireRole, type WorkspaceAccess } from '../auth/auth.decorators.js';
+import { ApiAuth, CurrentWorkspace, RequireRole, type WorkspaceAccess } from '../auth/auth.decorators.js';
 import { validBody } from '../common/validation.pipe.js';
 import { listEvents, type StoredEvent } from '../events/events.store.js';
 import { DataSource } from 'typeorm';
 import { TriggersError, TriggersErrorCode } from './triggers.errors.js';
 import { TriggersService, type WebhookInfo } from './triggers.service.js';
-import { ACCEPTED_CONTENT_TYPES, WebhookIngress, type AcceptResult, type RawBodyRequest } from './webhook.ingress.js';
-
-const acceptedSchema = {
-  type: 'object',
-  required: ['eventId', 'eventIds', 'duplicate'],
-  properties: {
-    eventId: { type: 'string', nullable: true, description: 'The (first) stored event' },
-    eventIds: { type: 'array', items: { type: 'string' }, description: 'Every event the delivery carried' },
-    duplicate: { type: 'boolean', description: 'true when every event was already received: nothing new runs' },
-  },
-};
-
-/**
- * Public webhook ingress: `POST|PUT|PATCH|DELETE /hooks/:token` (no session, no CSRF; the token is the
- * credential, the connector's signature check comes on top). 202 = stored and its run enqueued. 404 unknown
- * URL, 410 flow disabled, 413 too large, 415 content type, 401 bad signature, 429 too many deliveries.
- */
-@ApiTags('webhooks')
-@Public()
-@Controller('hooks')
-export class WebhookIngressController {
-  constructor(private readonly ingress: WebhookIngress) {}
-
-  @Post(':token')
-  @HttpCode(202)
-  @ApiOperation({ summary: `Deliver an event to a flow (body: ${ACCEPTED_CONTENT_TYPES.join(', ')})` })
-  @ApiAcceptedResponse({ schema: acceptedSchema })
-  post(@Param('token') token: string, @Req() request: RawBodyRequest): Promise<AcceptResult> {
-    return this.ingress.accept(token, request);
-  }
-
-  @Put(':token')
-  @HttpCode(202)
-  @ApiOperation({ summary: 'Deliver an event to a flow (PUT)' })
-  @ApiAcceptedResponse({ schema: acceptedSchema })
-  put(@Param('token') token: string, @Req() request: RawBodyRequest): Promise<AcceptResult> {
-    return this.ingress.accept(token, request);
-  }
-
-  @Patch(':token')
-  @HttpCode(202)
-  @ApiOperation({ summary: 'Deliver an event to a flow (PATCH)' })
-  @ApiAcceptedResponse({ schema: acceptedSchema })
-  patch(@Param('token') token: string, @Req() request: RawBodyRequest): Promise<AcceptResult> {
-    return this.ingress.accept(token, request);
-  }
-
-  @Delete(':token')
-  @HttpCode(202)
-  @ApiOperation({ summary: 'Deliver an event to a flow (DELETE)' })
-  @ApiAcceptedResponse({ schema: acceptedSchema })
-  remove(@Param('token') token: string, @Req() request: RawBodyRequest): Promise<AcceptResult> {
-    return this.ingress.accept(token, request);
-  }
-}
 
 const webhookInfoSchema = {
   type: 'object',

@@ -13,6 +13,7 @@ import { TriggerContexts } from './trigger.context.js';
 import { pollIntervalMs, resolveTrigger, webhookKinds, type ResolvedTrigger } from './trigger.resolve.js';
 import { TriggerSecrets } from './trigger.secrets.js';
 import { TriggersError, TriggersErrorCode } from './triggers.errors.js';
+import { WebhookIngress } from './webhook.ingress.js';
 
 /** pg-boss queue of polls: job data `{ flowId }`, one waiting + one active per flow (stately, keyed by flow). */
 export const POLL_QUEUE = 'trigger.poll';
@@ -70,6 +71,7 @@ export class TriggersService implements OnApplicationBootstrap {
     private readonly contexts: TriggerContexts,
     private readonly secrets: TriggerSecrets,
     private readonly metrics: MetricsService,
+    private readonly ingress: WebhookIngress,
     @Inject(BRAID_CONFIG) private readonly config: BraidConfig,
   ) {}
 
@@ -140,7 +142,7 @@ export class TriggersService implements OnApplicationBootstrap {
         await this.secrets.encrypt(workspaceId, flowId, secret),
       ]);
       return { secret };
-    });
+    }).finally(() => this.ingress.invalidate());
   }
 
   /** Replaces the URL token (the old URL stops working at once). */
@@ -151,7 +153,7 @@ export class TriggersService implements OnApplicationBootstrap {
       const token = TriggerSecrets.generateToken();
       await manager.query(`UPDATE trigger_endpoints SET token = $2 WHERE flow_id = $1`, [flowId, token]);
       return { url: this.webhookUrl(token) };
-    });
+    }).finally(() => this.ingress.invalidate());
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -181,6 +183,7 @@ export class TriggersService implements OnApplicationBootstrap {
       );
     });
 
+    this.ingress.invalidate();
     if (resolved.kind === 'app-webhook') await this.register(workspaceId, flowId, resolved);
     if (resolved.kind === 'polling') await this.queue.send(POLL_QUEUE, { flowId }, { singletonKey: flowId });
     this.logger.log(`Armed the ${resolved.kind} trigger "${resolved.trigger.key}" of flow ${flowId} (version ${version.id}).`);
@@ -194,6 +197,7 @@ export class TriggersService implements OnApplicationBootstrap {
       `UPDATE trigger_states SET armed_version_id = NULL, next_run_at = NULL, updated_at = now() WHERE flow_id = $1 AND workspace_id = $2`,
       [flowId, workspaceId],
     );
+    this.ingress.invalidate();
     if (state.registration_ciphertext) await this.unregister(workspaceId, flowId, state);
     this.logger.log(`Disarmed the trigger of flow ${flowId}.`);
   }
@@ -324,6 +328,7 @@ export class TriggersService implements OnApplicationBootstrap {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       await this.dataSource.query(`UPDATE trigger_states SET armed_version_id = NULL, last_error = $2, updated_at = now() WHERE flow_id = $1`, [flowId, message]);
+      this.ingress.invalidate();
       if (error instanceof TriggersError) throw error;
       throw new TriggersError(
         TriggersErrorCode.REGISTRATION_FAILED,
@@ -340,6 +345,7 @@ export class TriggersService implements OnApplicationBootstrap {
         WHERE flow_id = $1`,
       [flowId, await this.secrets.encrypt(workspaceId, flowId, stored), registration.externalId, registration.expiresAt ? new Date(registration.expiresAt) : null],
     );
+    this.ingress.invalidate();
   }
 
   /** Removes the app's registration (best effort: a failure is recorded, the flow is disarmed anyway). */

@@ -25,6 +25,7 @@ import { TriggersError, TriggersErrorCode } from './triggers.errors.js';
 /** Content types a webhook may have (anything else: 415). */
 export const ACCEPTED_CONTENT_TYPES = ['application/json', 'application/x-www-form-urlencoded', 'text/plain'];
 const HOOK_METHODS = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
+const ENDPOINT_CACHE_MS = 1000;
 
 /** Headers never stored with an event (credentials, signatures: the event records `signature_verified`). */
 const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key)$|signature|token|secret/i;
@@ -38,65 +39,6 @@ function sendError(response: Response, error: TriggersError): void {
 /** The media type without parameters, lower-cased ('' when absent). */
 export function mediaType(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
-}
-
-/**
- * Reads `/hooks/*` bodies raw (the signature is over the exact bytes), before the app's JSON parser: it is
- * mounted on the Express app when this provider is created, i.e. before bootstrap adds its parsers. The JSON
- * parser then sees a consumed request and leaves it alone. Size limit → 413, content type → 415, both answered
- * before the body is read when the headers already tell.
- */
-@Injectable()
-export class WebhookBodyReader {
-  constructor(adapterHost: HttpAdapterHost, @Inject(BRAID_CONFIG) config: BraidConfig) {
-    const app = adapterHost.httpAdapter?.getInstance?.() as { use?: (path: string, handler: unknown) => void } | undefined;
-    if (!app?.use) return; // application context without HTTP (CLI)
-    const maxBytes = config.webhooks.maxBytes;
-    app.use('/hooks', (request: RawBodyRequest, response: Response, next: NextFunction) => {
-      if (!HOOK_METHODS.has(request.method)) return next();
-      const length = Number(request.headers['content-length'] ?? 0);
-      const chunked = request.headers['transfer-encoding'] !== undefined;
-      const type = mediaType(request.headers['content-type']);
-      if ((length > 0 || chunked || type !== '') && !ACCEPTED_CONTENT_TYPES.includes(type)) {
-        request.resume();
-        return sendError(
-          response,
-          new TriggersError(
-            TriggersErrorCode.UNSUPPORTED_MEDIA_TYPE,
-            `Webhooks accept ${ACCEPTED_CONTENT_TYPES.join(', ')}; this request is ${type === '' ? 'without a Content-Type' : type}.`,
-          ),
-        );
-      }
-      const tooLarge = () =>
-        new TriggersError(TriggersErrorCode.BODY_TOO_LARGE, `The webhook body is larger than ${maxBytes} bytes (BRAID_WEBHOOK_MAX_BYTES).`);
-      if (length > maxBytes) {
-        request.resume();
-        return sendError(response, tooLarge());
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let failed = false;
-      request.on('data', (chunk: Buffer) => {
-        if (failed) return;
-        size += chunk.length;
-        if (size > maxBytes) {
-          failed = true;
-          sendError(response, tooLarge());
-          return;
-        }
-        chunks.push(chunk);
-      });
-      request.on('end', () => {
-        if (failed) return;
-        request.rawBody = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-        next();
-      });
-      request.on('error', (error) => {
-        if (!failed) next(error);
-        failed = true;
-      });
-    });
-  }
 }
 
 export interface AcceptResult {
@@ -146,6 +88,7 @@ export class WebhookIngress {
   private readonly resolvedByVersion = new Map<string, ResolvedTrigger>();
   private readonly limiter: TokenRateLimiter;
   private readonly batcher: AcceptBatcher;
+  private readonly endpoints = new Map<string, { row: EndpointRow; at: number }>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -157,6 +100,34 @@ export class WebhookIngress {
   ) {
     this.limiter = new TokenRateLimiter(config.webhooks.rateLimitPerSecond);
     this.batcher = new AcceptBatcher(dataSource);
+  }
+
+  /**
+   * The endpoint behind a token with its armed trigger. Found endpoints are cached for a second: arm/disarm/
+   * rotation in this process clear the cache at once; another replica's change is seen within that second.
+   */
+  private async endpoint(token: string): Promise<EndpointRow | undefined> {
+    const cached = this.endpoints.get(token);
+    if (cached && Date.now() - cached.at < ENDPOINT_CACHE_MS) return cached.row;
+    const rows: EndpointRow[] = await this.dataSource.query(
+      `SELECT e.flow_id, e.workspace_id, e.secret_ciphertext, s.armed_version_id, s.registration_ciphertext, v.definition->'trigger' AS trigger
+         FROM trigger_endpoints e
+         LEFT JOIN trigger_states s ON s.flow_id = e.flow_id
+         LEFT JOIN flow_versions v ON v.id = s.armed_version_id
+        WHERE e.token = $1`,
+      [token],
+    );
+    const row = rows[0];
+    if (row) {
+      if (this.endpoints.size > 10_000) this.endpoints.clear();
+      this.endpoints.set(token, { row, at: Date.now() });
+    }
+    return row;
+  }
+
+  /** Forgets cached endpoints (after arm, disarm, secret or token rotation). */
+  invalidate(): void {
+    this.endpoints.clear();
   }
 
   private resolved(versionId: string, node: TriggerNode): ResolvedTrigger {
@@ -185,15 +156,7 @@ export class WebhookIngress {
 
   private async acceptInner(token: string, request: RawBodyRequest): Promise<AcceptResult> {
     if (!/^[A-Za-z0-9_-]{16,64}$/.test(token)) throw this.notFound();
-    const rows: EndpointRow[] = await this.dataSource.query(
-      `SELECT e.flow_id, e.workspace_id, e.secret_ciphertext, s.armed_version_id, s.registration_ciphertext, v.definition->'trigger' AS trigger
-         FROM trigger_endpoints e
-         LEFT JOIN trigger_states s ON s.flow_id = e.flow_id
-         LEFT JOIN flow_versions v ON v.id = s.armed_version_id
-        WHERE e.token = $1`,
-      [token],
-    );
-    const endpoint = rows[0];
+    const endpoint = await this.endpoint(token);
     if (!endpoint) throw this.notFound();
     if (!endpoint.armed_version_id || !endpoint.trigger) {
       throw new TriggersError(TriggersErrorCode.WEBHOOK_DISABLED, 'This flow is disabled: it accepts events again once it is enabled.');
@@ -287,5 +250,81 @@ export class WebhookIngress {
     if (error.code === 'SIGNATURE_INVALID') return new TriggersError(TriggersErrorCode.SIGNATURE_INVALID, error.message);
     if (error.status === 405) return new TriggersError(TriggersErrorCode.METHOD_NOT_ALLOWED, error.message);
     return new TriggersError(TriggersErrorCode.BAD_REQUEST, error.message);
+  }
+}
+
+/**
+ * `POST|PUT|PATCH|DELETE /hooks/:token`, mounted on the Express app when this provider is created — before
+ * bootstrap adds its JSON parser and the rest of the HTTP pipeline. The body is read raw (signatures are over
+ * the exact bytes); size limit → 413 and content type → 415 are answered before reading when the headers tell.
+ * No session, no CSRF: the unguessable token is the credential, the connector's signature check comes on top.
+ * Answers: 202 `{ eventId, eventIds, duplicate }` once stored with its run enqueued; 400 unreadable body,
+ * 401 bad signature, 404 unknown URL, 405 method, 410 flow disabled, 413, 415, 429 too many deliveries.
+ */
+@Injectable()
+export class WebhookEndpoint {
+  private readonly logger = new Logger('Webhooks');
+
+  constructor(adapterHost: HttpAdapterHost, @Inject(BRAID_CONFIG) config: BraidConfig, ingress: WebhookIngress) {
+    const app = adapterHost.httpAdapter?.getInstance?.() as { use?: (path: string, handler: unknown) => void } | undefined;
+    if (!app?.use) return; // application context without HTTP (CLI)
+    const maxBytes = config.webhooks.maxBytes;
+    app.use('/hooks', (request: RawBodyRequest, response: Response, next: NextFunction) => {
+      const match = /^\/([^/]+)\/?$/.exec(request.path);
+      if (!match) return next();
+      const token = decodeURIComponent(match[1]!);
+      if (!HOOK_METHODS.has(request.method)) {
+        request.resume();
+        response.setHeader('Allow', [...HOOK_METHODS].join(', '));
+        return sendError(response, new TriggersError(TriggersErrorCode.METHOD_NOT_ALLOWED, `Webhooks accept ${[...HOOK_METHODS].join(', ')}.`));
+      }
+      const length = Number(request.headers['content-length'] ?? 0);
+      const chunked = request.headers['transfer-encoding'] !== undefined;
+      const type = mediaType(request.headers['content-type']);
+      if ((length > 0 || chunked || type !== '') && !ACCEPTED_CONTENT_TYPES.includes(type)) {
+        request.resume();
+        return sendError(
+          response,
+          new TriggersError(
+            TriggersErrorCode.UNSUPPORTED_MEDIA_TYPE,
+            `Webhooks accept ${ACCEPTED_CONTENT_TYPES.join(', ')}; this request is ${type === '' ? 'without a Content-Type' : type}.`,
+          ),
+        );
+      }
+      const tooLarge = () =>
+        new TriggersError(TriggersErrorCode.BODY_TOO_LARGE, `The webhook body is larger than ${maxBytes} bytes (BRAID_WEBHOOK_MAX_BYTES).`);
+      if (length > maxBytes) {
+        request.resume();
+        return sendError(response, tooLarge());
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let failed = false;
+      request.on('data', (chunk: Buffer) => {
+        if (failed) return;
+        size += chunk.length;
+        if (size > maxBytes) {
+          failed = true;
+          sendError(response, tooLarge());
+          return;
+        }
+        chunks.push(chunk);
+      });
+      request.on('end', () => {
+        if (failed) return;
+        request.rawBody = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+        ingress.accept(token, request).then(
+          (result) => response.status(202).json(result),
+          (error: unknown) => {
+            if (error instanceof TriggersError) return sendError(response, error);
+            this.logger.error(`Webhook accept failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+            response.status(500).json({ error: { code: 'INTERNAL', message: 'The event could not be stored; retry the delivery.' } });
+          },
+        );
+      });
+      request.on('error', () => {
+        failed = true;
+      });
+    });
   }
 }
