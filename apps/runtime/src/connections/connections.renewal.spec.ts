@@ -1,8 +1,6 @@
-import { ConnectorError, createConnectorContext, runAction } from '@braid/connector-sdk';
+import { ConnectorError } from '@braid/connector-sdk';
 import { sandboxAdmin } from '../../../sandbox/src/test-support/index.js';
-import type { INestApplication } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectorsService } from '../connectors/connectors.service.js';
 import { VaultService } from '../vault/vault.service.js';
 import { ConnectionsService } from './connections.service.js';
 import { ConnectionTokens } from './connections.tokens.js';
@@ -11,17 +9,11 @@ import {
   type ConnectionsHarness,
   connectViaOAuth,
   readCallbackPage,
+  runBooksStep,
   startConnectionsHarness,
   startSecondRuntime,
   tokenRequests,
 } from './test-support/connections.fixtures.js';
-
-/** What a flow step does: get the connection's context from the runtime and run a connector action. */
-async function runStep(app: INestApplication, workspaceId: string, connectionId: string): Promise<unknown> {
-  const { connection, credentials, ssrf } = await app.get(ConnectionsService).contextFor(workspaceId, connectionId);
-  const connector = app.get(ConnectorsService).definition(connection.connectorKey);
-  return runAction(connector, 'count_contacts', createConnectorContext({ connector, connection, credentials, ssrf }), {});
-}
 
 describe('token renewal', () => {
   let h: ConnectionsHarness;
@@ -49,11 +41,11 @@ describe('token renewal', () => {
   };
 
   it('50 concurrent calls with an access token the API rejects cause exactly one refresh', async () => {
-    expect(await runStep(h.t.braid.app, workspaceId, connectionId)).toEqual({ count: expect.any(Number) });
+    expect(await runBooksStep(h.t.braid.app, workspaceId, connectionId)).toEqual({ count: expect.any(Number) });
     const before = (await storedSecrets()).accessToken;
     await admin().expireAccessTokens();
     await admin().clearCalls();
-    const results = await Promise.all(Array.from({ length: 50 }, () => runStep(h.t.braid.app, workspaceId, connectionId)));
+    const results = await Promise.all(Array.from({ length: 50 }, () => runBooksStep(h.t.braid.app, workspaceId, connectionId)));
     expect(results).toHaveLength(50);
     expect(await tokenRequests(h.sandbox.url)).toBe(1);
     expect((await storedSecrets()).accessToken).not.toBe(before);
@@ -62,11 +54,11 @@ describe('token renewal', () => {
   });
 
   it('… also with two runtimes on the same database (row lock, re-read, the other one\'s token counts)', async () => {
-    await runStep(second.app.app, workspaceId, connectionId); // the second runtime has a cached token too
+    await runBooksStep(second.app.app, workspaceId, connectionId); // the second runtime has a cached token too
     await admin().expireAccessTokens();
     await admin().clearCalls();
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => runStep(i % 2 === 0 ? h.t.braid.app : second.app.app, workspaceId, connectionId)),
+      Array.from({ length: 50 }, (_, i) => runBooksStep(i % 2 === 0 ? h.t.braid.app : second.app.app, workspaceId, connectionId)),
     );
     expect(results).toHaveLength(50);
     expect(await tokenRequests(h.sandbox.url)).toBe(1);
@@ -78,11 +70,11 @@ describe('token renewal', () => {
     second.app.app.get(ConnectionTokens).now = later;
     try {
       await admin().clearCalls();
-      await Promise.all(Array.from({ length: 50 }, (_, i) => runStep(i % 2 === 0 ? h.t.braid.app : second.app.app, workspaceId, connectionId)));
+      await Promise.all(Array.from({ length: 50 }, (_, i) => runBooksStep(i % 2 === 0 ? h.t.braid.app : second.app.app, workspaceId, connectionId)));
       expect(await tokenRequests(h.sandbox.url)).toBe(1);
       // The renewed token is good for another hour on that clock: no further refresh.
       await admin().clearCalls();
-      await Promise.all(Array.from({ length: 10 }, () => runStep(second.app.app, workspaceId, connectionId)));
+      await Promise.all(Array.from({ length: 10 }, () => runBooksStep(second.app.app, workspaceId, connectionId)));
       expect(await tokenRequests(h.sandbox.url)).toBe(0);
     } finally {
       h.t.braid.app.get(ConnectionTokens).now = () => Date.now();
@@ -95,7 +87,7 @@ describe('token renewal', () => {
     expect(await admin().revokeRefreshToken(refreshToken)).toBe(1);
     await admin().expireAccessTokens();
 
-    const failure = await runStep(h.t.braid.app, workspaceId, connectionId).catch((error: unknown) => error);
+    const failure = await runBooksStep(h.t.braid.app, workspaceId, connectionId).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ConnectorError);
     expect(failure).toMatchObject({ code: 'AUTH', needsReconnect: true, retryable: false });
     expect((failure as Error).message).toMatch(/"Acme Books" needs to be reconnected/);
@@ -121,15 +113,15 @@ describe('token renewal', () => {
     expect(after.body).toMatchObject({ id: connectionId, status: 'connected', lastError: null, settings: { organizationId: '10234695' } });
     expect((await h.owner.client.get(h.base)).body.connections.filter((c: { name: string }) => c.name === 'Acme Books')).toHaveLength(1);
     // Both runtimes run again (the second one still had the revoked token cached: a 401 then the stored new one).
-    expect(await runStep(h.t.braid.app, workspaceId, connectionId)).toEqual({ count: expect.any(Number) });
-    expect(await runStep(second.app.app, workspaceId, connectionId)).toEqual({ count: expect.any(Number) });
+    expect(await runBooksStep(h.t.braid.app, workspaceId, connectionId)).toEqual({ count: expect.any(Number) });
+    expect(await runBooksStep(second.app.app, workspaceId, connectionId)).toEqual({ count: expect.any(Number) });
   });
 
   it('Zoho throttling a renewal is retryable and does not mark the connection', async () => {
     await admin().patchLimits({ oauth: { refreshesPerWindow: 0 } });
     try {
       await admin().expireAccessTokens();
-      const failure = await runStep(h.t.braid.app, workspaceId, connectionId).catch((error: unknown) => error);
+      const failure = await runBooksStep(h.t.braid.app, workspaceId, connectionId).catch((error: unknown) => error);
       expect(failure).toMatchObject({ code: 'RATE_LIMITED', retryable: true });
       expect((await h.owner.client.get(`${h.base}/${connectionId}`)).body.status).toBe('connected');
     } finally {

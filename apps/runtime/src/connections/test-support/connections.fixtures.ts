@@ -1,12 +1,13 @@
 // Test connectors for the connections tests: real connectors (SDK definitions) that talk to the sandbox.
 import type { INestApplication } from '@nestjs/common';
-import { defineAction, defineConnector, type ConnectorDefinition } from '@braid/connector-sdk';
+import { type ConnectorDefinition, createConnectorContext, defineAction, defineConnector, runAction } from '@braid/connector-sdk';
 import { type RunningSandbox, type SandboxOptions, startSandbox } from '@braid/sandbox';
 import { readConsentForm, sandboxAdmin } from '../../../../sandbox/src/test-support/index.js';
 import { type BraidApp, createBraidApp } from '../../bootstrap.js';
 import { loadConfig } from '../../config/config.service.js';
 import { createTestApp, type SignedInUser, type TestApp } from '../../../test/test-app.js';
 import { ConnectorsService } from '../../connectors/connectors.service.js';
+import { ConnectionsService } from '../connections.service.js';
 
 const icon = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16"/></svg>';
 
@@ -167,4 +168,11 @@ export async function tokenRequests(sandboxUrl: string): Promise<number> {
   return Object.entries(counts)
     .filter(([key]) => /^POST .*\/oauth\/v2\/token$/.test(key))
     .reduce((sum, [, n]) => sum + Number(n), 0);
+}
+
+/** What a flow step does: get the connection's context from the runtime and run the test Books action. */
+export async function runBooksStep(app: INestApplication, workspaceId: string, connectionId: string): Promise<unknown> {
+  const { connection, credentials, ssrf } = await app.get(ConnectionsService).contextFor(workspaceId, connectionId);
+  const connector = app.get(ConnectorsService).definition(connection.connectorKey);
+  return runAction(connector, 'count_contacts', createConnectorContext({ connector, connection, credentials, ssrf }), {});
 }
