@@ -53,6 +53,24 @@ describe('run engine: durable runs on pg-boss, recorded steps, retries, cancel, 
     expect((await owner.client.get(`/api/v1/workspaces/${ws}/runs?status=bogus`)).status).toBe(400);
   });
 
+  it('keeps secrets typed into a step (writeOnly fields) out of the run record', async () => {
+    const flowId = await createPublishedFlow(owner.client, ws, flowDefinition({
+      call: httpStep('call', bin('auth'), { a: 1 }, {}),
+    }, 'call'));
+    await owner.client.patch(`/api/v1/workspaces/${ws}/flows/${flowId}/draft`).send({
+      baseRevision: 1,
+      edits: [{ type: 'updateInput', stepId: 'call', path: '/auth', value: { type: 'bearer', token: 'secret-token-123' } }],
+    }).expect(200);
+    await owner.client.post(`/api/v1/workspaces/${ws}/flows/${flowId}/publish`).send({}).expect(200);
+    const run = await waitForRun(owner.client, ws, await startRun(t, ws, flowId, {}));
+    expect(run.status).toBe('succeeded');
+    expect((run.steps as Json[])[0]!.input).toMatchObject({ auth: { type: 'bearer', token: '[redacted]' } });
+    expect(JSON.stringify(run)).not.toContain('secret-token-123');
+    expect((await admin.binRequests('auth'))[0]!.headers.authorization).toBe('Bearer secret-token-123');
+    const exported = await owner.client.get(`/api/v1/workspaces/${ws}/flows/${flowId}/export`).expect(200);
+    expect(exported.body.definition.steps.call.input.auth).toEqual({ type: 'bearer', token: '[redacted]' });
+  });
+
   it('records branch choices and every for-each iteration under its own path', async () => {
     const flowId = await createPublishedFlow(owner.client, ws, flowDefinition({
       lines: { kind: 'forEach', id: 'lines', items: { $expr: '$trigger.items' }, bodyStart: 'size', next: 'summary' },

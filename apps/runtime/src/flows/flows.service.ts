@@ -12,6 +12,7 @@ import {
 import { DataSource } from 'typeorm';
 import { ConnectorsService } from '../connectors/connectors.service.js';
 import { PreviewService, type PreviewResult } from '../engine/preview.service.js';
+import { redactWriteOnly } from '../engine/run.walker.js';
 import { RunsService } from '../runs/runs.service.js';
 import { FlowsBridges } from './flows.bridges.js';
 import { FlowsError, FlowsErrorCode } from './flows.errors.js';
@@ -365,7 +366,19 @@ export class FlowsService {
       if (connections && UUID.test(ref)) name = (await connections.get(workspaceId, ref).catch(() => null))?.name ?? null;
       refs.push({ ref, connectorKey, name });
     }
-    return { format: 'braid-flow', formatVersion: 1, name: row.name, direction: row.direction, definition: row.draft, connections: refs };
+    return { format: 'braid-flow', formatVersion: 1, name: row.name, direction: row.direction, definition: this.withoutSecrets(row.draft), connections: refs };
+  }
+
+  /** Secret values typed into steps (writeOnly input fields such as an HTTP step's bearer token) are not exported. */
+  private withoutSecrets(flow: FlowDefinition): FlowDefinition {
+    const steps = Object.fromEntries(
+      Object.entries(flow.steps).map(([id, step]) => {
+        if (step.kind !== 'action') return [id, step];
+        const schema = this.connectors.describeAll().find((c) => c.key === step.connector)?.actions.find((a) => a.key === step.action)?.inputSchema;
+        return [id, schema ? { ...step, input: redactWriteOnly(schema, step.input) as typeof step.input } : step];
+      }),
+    );
+    return { ...flow, steps };
   }
 
   /** Creates a flow from an export; `connectionMap` rewrites connection references (old ref → connection id here). */
