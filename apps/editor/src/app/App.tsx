@@ -1,51 +1,65 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { api, type SessionInfo } from '../api/client';
+import { api, ApiError } from '../api/client';
 import { SetupForm } from '../features/auth/SetupForm';
-import { SignedIn } from '../features/auth/SignedIn';
 import { SignInForm } from '../features/auth/SignInForm';
+import { useSession } from './session.store';
+import { Shell } from './Shell';
+import { Toaster } from './toasts';
 
-type Screen =
-  | { kind: 'loading' }
-  | { kind: 'setup' }
-  | { kind: 'sign-in' }
-  | { kind: 'signed-in'; session: SessionInfo }
-  | { kind: 'unavailable'; message: string };
+type Boot = { kind: 'loading' } | { kind: 'setup' } | { kind: 'ready' } | { kind: 'unavailable'; message: string };
 
-/** First screen: create the owner (first start), sign in, or the signed-in summary. */
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      staleTime: 15_000,
+      refetchOnWindowFocus: false,
+      retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
+    },
+  },
+});
+
+/** First screen: create the owner (first start) or sign in; then the editor shell. */
 export function App() {
-  const [screen, setScreen] = useState<Screen>({ kind: 'loading' });
+  const [boot, setBoot] = useState<Boot>({ kind: 'loading' });
+  const { session, signedIn } = useSession();
 
   useEffect(() => {
     let cancelled = false;
     (async () => {
       const { setupRequired } = await api.getSetupStatus();
       if (setupRequired) return { kind: 'setup' } as const;
-      const session = await api.currentSession();
-      return session ? ({ kind: 'signed-in', session } as const) : ({ kind: 'sign-in' } as const);
+      const current = await api.currentSession();
+      if (current && !cancelled) signedIn(current);
+      return { kind: 'ready' } as const;
     })()
-      .then((next) => !cancelled && setScreen(next))
-      .catch((error: unknown) => !cancelled && setScreen({ kind: 'unavailable', message: error instanceof Error ? error.message : String(error) }));
+      .then((next) => !cancelled && setBoot(next))
+      .catch((error: unknown) => !cancelled && setBoot({ kind: 'unavailable', message: error instanceof Error ? error.message : String(error) }));
     return () => {
       cancelled = true;
     };
-  }, []);
-
-  const signedIn = (session: SessionInfo) => setScreen({ kind: 'signed-in', session });
+  }, [signedIn]);
 
   return (
-    <main className="shell">
-      <header className="brand">
-        <span className="logo" aria-hidden="true">◆</span> Braid
-      </header>
-      {screen.kind === 'loading' && <p className="muted">Loading…</p>}
-      {screen.kind === 'unavailable' && (
-        <p role="alert" className="error">
-          The Braid runtime is not reachable: {screen.message}
-        </p>
+    <QueryClientProvider client={queryClient}>
+      {session ? (
+        <Shell />
+      ) : (
+        <main className="auth-shell">
+          <header className="brand auth-brand">
+            <span className="logo" aria-hidden="true">◆</span> Braid
+          </header>
+          {boot.kind === 'loading' && <p className="muted">Loading…</p>}
+          {boot.kind === 'unavailable' && (
+            <p role="alert" className="error">
+              The Braid runtime is not reachable: {boot.message}
+            </p>
+          )}
+          {boot.kind === 'setup' && <SetupForm onDone={signedIn} />}
+          {boot.kind === 'ready' && <SignInForm onDone={signedIn} />}
+        </main>
       )}
-      {screen.kind === 'setup' && <SetupForm onDone={signedIn} />}
-      {screen.kind === 'sign-in' && <SignInForm onDone={signedIn} />}
-      {screen.kind === 'signed-in' && <SignedIn session={screen.session} onSignedOut={() => setScreen({ kind: 'sign-in' })} />}
-    </main>
+      <Toaster />
+    </QueryClientProvider>
   );
 }

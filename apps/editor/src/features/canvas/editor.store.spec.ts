@@ -1,0 +1,168 @@
+import type { FlowDefinition } from '@braid/flow-model';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ApiError } from '../../api/client';
+import { branchyFlow, emptyFlow } from '../../test-support/fixtures';
+import { createEditorStore, type EditorDeps } from './editor.store';
+
+const delayStep = (id: string) => ({ kind: 'action' as const, id, connector: 'core', action: 'delay', input: { seconds: 1 } });
+
+function setup(flow: FlowDefinition = emptyFlow(), deps: Partial<EditorDeps> = {}) {
+  const saves: Array<{ definition: FlowDefinition; baseRevision: number }> = [];
+  let revision = 1;
+  const save = vi.fn(async (definition: FlowDefinition, baseRevision: number) => {
+    saves.push({ definition, baseRevision });
+    return { draftRevision: ++revision, problems: [] };
+  });
+  const store = createEditorStore({ flow, revision: 1 }, { save, autosaveDelayMs: 500, ...deps });
+  return { store, saves, save };
+}
+
+describe('editor store', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('applies edits through flow-model and refuses invalid ones without changing the flow', () => {
+    const { store } = setup();
+    expect(store.getState().apply({ type: 'addStep', after: 'trigger', step: delayStep('wait') })).toEqual({ ok: true });
+    expect(store.getState().flow.start).toBe('wait');
+    const before = store.getState().flow;
+    const result = store.getState().apply({ type: 'deleteStep', stepId: 'missing' });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.code).toBe('STEP_NOT_FOUND');
+    expect(store.getState().flow).toBe(before);
+    expect(store.getState().past).toHaveLength(1);
+  });
+
+  it('undoes and redoes whole flows, and a new edit clears the redo list', () => {
+    const { store } = setup();
+    const s = () => store.getState();
+    s().apply({ type: 'addStep', after: 'trigger', step: delayStep('a') });
+    s().apply({ type: 'addStep', after: 'a', step: delayStep('b') });
+    expect(Object.keys(s().flow.steps)).toEqual(['a', 'b']);
+    s().undo();
+    expect(Object.keys(s().flow.steps)).toEqual(['a']);
+    s().undo();
+    expect(s().flow.start).toBeNull();
+    s().undo(); // nothing left: no change
+    expect(s().flow.start).toBeNull();
+    s().redo();
+    expect(Object.keys(s().flow.steps)).toEqual(['a']);
+    s().apply({ type: 'renameFlow', name: 'Renamed' });
+    expect(s().future).toEqual([]);
+    s().redo();
+    expect(Object.keys(s().flow.steps)).toEqual(['a']);
+  });
+
+  it('coalesces typing in one field into one undo step', () => {
+    const { store } = setup(branchyFlow());
+    const s = () => store.getState();
+    for (const value of ['a', 'ab', 'abc']) s().apply({ type: 'updateInput', stepId: 'create', path: '/customer_id', value }, { coalesceKey: 'create/customer_id' });
+    expect(s().past).toHaveLength(1);
+    s().apply({ type: 'updateStep', stepId: 'create', patch: { title: 'Create' } });
+    expect(s().past).toHaveLength(2);
+    s().undo();
+    s().undo();
+    expect((s().flow.steps.create as unknown as { input: { customer_id: string } }).input.customer_id).toBe('x');
+  });
+
+  it('clears the selection when the selected step goes away', () => {
+    const { store } = setup(branchyFlow());
+    store.getState().select({ kind: 'step', stepId: 'create' });
+    store.getState().apply({ type: 'deleteStep', stepId: 'create' });
+    expect(store.getState().selection).toBeNull();
+  });
+
+  it('saves once after a quiet time, with the revision it is based on', async () => {
+    const { store, saves } = setup();
+    const s = () => store.getState();
+    s().apply({ type: 'addStep', after: 'trigger', step: delayStep('a') });
+    await vi.advanceTimersByTimeAsync(300);
+    s().apply({ type: 'addStep', after: 'a', step: delayStep('b') });
+    await vi.advanceTimersByTimeAsync(300);
+    expect(saves).toHaveLength(0);
+    expect(s().saveStatus).toBe('pending');
+    await vi.advanceTimersByTimeAsync(250);
+    expect(saves).toHaveLength(1);
+    expect(saves[0]!.baseRevision).toBe(1);
+    expect(Object.keys(saves[0]!.definition.steps)).toEqual(['a', 'b']);
+    expect(s().saveStatus).toBe('saved');
+    expect(s().revision).toBe(2);
+    s().apply({ type: 'renameFlow', name: 'Again' });
+    await vi.advanceTimersByTimeAsync(600);
+    expect(saves).toHaveLength(2);
+    expect(saves[1]!.baseRevision).toBe(2);
+  });
+
+  it('does not save when undo brings back the saved flow', async () => {
+    const { store, saves } = setup();
+    store.getState().apply({ type: 'renameFlow', name: 'X' });
+    store.getState().undo();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(saves).toHaveLength(0);
+    expect(store.getState().saveStatus).toBe('saved');
+  });
+
+  it('saves edits made while a save is in flight afterwards, based on the new revision', async () => {
+    let release!: () => void;
+    const calls: number[] = [];
+    const save = vi.fn(async (_d: FlowDefinition, base: number) => {
+      calls.push(base);
+      if (calls.length === 1) await new Promise<void>((r) => (release = r));
+      return { draftRevision: base + 1, problems: [] };
+    });
+    const store = createEditorStore({ flow: emptyFlow(), revision: 5 }, { save, autosaveDelayMs: 100 });
+    store.getState().apply({ type: 'renameFlow', name: 'One' });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(store.getState().saveStatus).toBe('saving');
+    store.getState().apply({ type: 'renameFlow', name: 'Two' });
+    release();
+    await vi.advanceTimersByTimeAsync(200);
+    expect(calls).toEqual([5, 6]);
+    expect(store.getState().savedFlow.name).toBe('Two');
+    expect(store.getState().saveStatus).toBe('saved');
+  });
+
+  it('stops saving on a 409 and reports the conflict; reset loads the server flow', async () => {
+    const onConflict = vi.fn();
+    const { store } = setup(emptyFlow(), {
+      save: async () => {
+        throw new ApiError(409, 'REVISION_CONFLICT', 'The draft was changed by someone else');
+      },
+      onConflict,
+    });
+    store.getState().apply({ type: 'renameFlow', name: 'Mine' });
+    await vi.advanceTimersByTimeAsync(600);
+    expect(store.getState().saveStatus).toBe('conflict');
+    expect(onConflict).toHaveBeenCalledOnce();
+    const theirs = { ...emptyFlow(), name: 'Theirs' };
+    store.getState().reset(theirs, 9);
+    expect(store.getState()).toMatchObject({ flow: theirs, revision: 9, saveStatus: 'saved', past: [] });
+  });
+
+  it('reports other save errors and retries with the next edit', async () => {
+    let fail = true;
+    const onSaveError = vi.fn();
+    const { store } = setup(emptyFlow(), {
+      save: async () => {
+        if (fail) throw new Error('network down');
+        return { draftRevision: 2, problems: [] };
+      },
+      onSaveError,
+    });
+    store.getState().apply({ type: 'renameFlow', name: 'A' });
+    await vi.advanceTimersByTimeAsync(600);
+    expect(store.getState()).toMatchObject({ saveStatus: 'error', saveError: 'network down' });
+    fail = false;
+    store.getState().apply({ type: 'renameFlow', name: 'B' });
+    await vi.advanceTimersByTimeAsync(600);
+    expect(store.getState().saveStatus).toBe('saved');
+    expect(onSaveError).toHaveBeenCalledOnce();
+  });
+
+  it('flush saves at once', async () => {
+    const { store, saves } = setup();
+    store.getState().apply({ type: 'renameFlow', name: 'Now' });
+    await store.getState().flush();
+    expect(saves).toHaveLength(1);
+  });
+});

@@ -1,0 +1,182 @@
+import { applyEdits, FlowEditError, type FlowDefinition, type FlowEdit, type Problem, type StepId } from '@braid/flow-model';
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import { ApiError } from '../../api/client';
+import type { PreviewResult } from '../../api/flows';
+
+export type Selection = { kind: 'trigger' } | { kind: 'step'; stepId: StepId } | null;
+export type SaveStatus = 'saved' | 'pending' | 'saving' | 'error' | 'conflict';
+
+export interface EditorDeps {
+  /** Stores the draft; answers the new revision and the server's publish problems. */
+  save(definition: FlowDefinition, baseRevision: number): Promise<{ draftRevision: number; problems: Problem[] }>;
+  /** The draft moved on elsewhere (HTTP 409): the page reloads it. */
+  onConflict?(error: ApiError): void;
+  onSaveError?(error: unknown): void;
+  /** Quiet time after the last edit before the draft is saved. */
+  autosaveDelayMs?: number;
+  historyLimit?: number;
+}
+
+export interface EditorState {
+  flow: FlowDefinition;
+  /** What the server holds (the last successful save or load). */
+  savedFlow: FlowDefinition;
+  revision: number;
+  past: FlowDefinition[];
+  future: FlowDefinition[];
+  saveStatus: SaveStatus;
+  saveError: string | null;
+  /** Problems the server reported with the last save (connections it knows about, etc.). */
+  serverProblems: Problem[];
+  selection: Selection;
+  preview: PreviewResult | null;
+
+  /** Applies edits as one undoable change. Typing into one field coalesces into one history entry per `coalesceKey`. */
+  apply(edits: FlowEdit | FlowEdit[], options?: { coalesceKey?: string }): { ok: true } | { ok: false; error: FlowEditError };
+  undo(): void;
+  redo(): void;
+  select(selection: Selection): void;
+  setPreview(preview: PreviewResult | null): void;
+  /** Saves now (e.g. before publishing or leaving the page). */
+  flush(): Promise<void>;
+  /** Replaces the flow with the server's (after a conflict). History is cleared. */
+  reset(flow: FlowDefinition, revision: number, problems?: Problem[]): void;
+  dispose(): void;
+}
+
+export type EditorStore = StoreApi<EditorState>;
+
+/** One store per open flow: the flow JSON is the truth; undo/redo are flows; edits autosave after a quiet time. */
+export function createEditorStore(initial: { flow: FlowDefinition; revision: number; problems?: Problem[] }, deps: EditorDeps): EditorStore {
+  const delay = deps.autosaveDelayMs ?? 800;
+  const historyLimit = deps.historyLimit ?? 200;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let inFlight: Promise<void> | undefined;
+  let lastCoalesceKey: string | undefined;
+  let disposed = false;
+
+  const store = createStore<EditorState>()((set, get) => {
+    const schedule = () => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => {
+        timer = undefined;
+        void save();
+      }, delay);
+    };
+
+    const save = async (): Promise<void> => {
+      if (disposed) return;
+      if (inFlight) {
+        await inFlight;
+        if (get().flow !== get().savedFlow && get().saveStatus !== 'conflict') return save();
+        return;
+      }
+      const { flow, savedFlow, revision, saveStatus } = get();
+      if (saveStatus === 'conflict') return;
+      if (flow === savedFlow) {
+        set({ saveStatus: 'saved' });
+        return;
+      }
+      set({ saveStatus: 'saving', saveError: null });
+      inFlight = (async () => {
+        try {
+          const result = await deps.save(flow, revision);
+          if (disposed) return;
+          const changedMeanwhile = get().flow !== flow;
+          set({ savedFlow: flow, revision: result.draftRevision, serverProblems: result.problems, saveStatus: changedMeanwhile ? 'pending' : 'saved' });
+          if (changedMeanwhile) schedule();
+        } catch (error) {
+          if (disposed) return;
+          if (error instanceof ApiError && error.status === 409) {
+            set({ saveStatus: 'conflict', saveError: error.message });
+            deps.onConflict?.(error);
+          } else {
+            set({ saveStatus: 'error', saveError: error instanceof Error ? error.message : String(error) });
+            deps.onSaveError?.(error);
+          }
+        } finally {
+          inFlight = undefined;
+        }
+      })();
+      await inFlight;
+    };
+
+    const changeTo = (flow: FlowDefinition, history: Pick<EditorState, 'past' | 'future'>) => {
+      const selection = get().selection;
+      const keep = selection?.kind !== 'step' || flow.steps[selection.stepId] !== undefined;
+      set({ flow, ...history, saveStatus: get().saveStatus === 'conflict' ? 'conflict' : 'pending', ...(keep ? {} : { selection: null }) });
+      schedule();
+    };
+
+    return {
+      flow: initial.flow,
+      savedFlow: initial.flow,
+      revision: initial.revision,
+      past: [],
+      future: [],
+      saveStatus: 'saved',
+      saveError: null,
+      serverProblems: initial.problems ?? [],
+      selection: null,
+      preview: null,
+
+      apply(edits, options = {}) {
+        const list = Array.isArray(edits) ? edits : [edits];
+        const { flow, past } = get();
+        let next: FlowDefinition;
+        try {
+          next = applyEdits(flow, list);
+        } catch (error) {
+          if (error instanceof FlowEditError) return { ok: false, error };
+          throw error;
+        }
+        const coalesce = options.coalesceKey !== undefined && options.coalesceKey === lastCoalesceKey && past.length > 0;
+        lastCoalesceKey = options.coalesceKey;
+        const nextPast = coalesce ? past : [...past, flow].slice(-historyLimit);
+        changeTo(next, { past: nextPast, future: [] });
+        return { ok: true };
+      },
+      undo() {
+        const { past, future, flow } = get();
+        const previous = past[past.length - 1];
+        if (!previous) return;
+        lastCoalesceKey = undefined;
+        changeTo(previous, { past: past.slice(0, -1), future: [flow, ...future] });
+      },
+      redo() {
+        const { past, future, flow } = get();
+        const next = future[0];
+        if (!next) return;
+        lastCoalesceKey = undefined;
+        changeTo(next, { past: [...past, flow], future: future.slice(1) });
+      },
+      select(selection) {
+        lastCoalesceKey = undefined;
+        set({ selection });
+      },
+      setPreview(preview) {
+        set({ preview });
+      },
+      async flush() {
+        if (timer) {
+          clearTimeout(timer);
+          timer = undefined;
+        }
+        await save();
+      },
+      reset(flow, revision, problems) {
+        if (timer) clearTimeout(timer);
+        timer = undefined;
+        lastCoalesceKey = undefined;
+        const selection = get().selection;
+        const keep = selection?.kind !== 'step' || flow.steps[selection.stepId] !== undefined;
+        set({ flow, savedFlow: flow, revision, past: [], future: [], saveStatus: 'saved', saveError: null, serverProblems: problems ?? [], ...(keep ? {} : { selection: null }) });
+      },
+      dispose() {
+        disposed = true;
+        if (timer) clearTimeout(timer);
+      },
+    };
+  });
+  return store;
+}

@@ -1,0 +1,41 @@
+import type { InputValue } from '@braid/flow-model';
+import { useQuery } from '@tanstack/react-query';
+import { connectionsApi } from '../../api/connections';
+import { errorMessage } from '../../components/errors';
+
+/** A dropdown filled from the connected account (taxes, organisations, CRM fields …). */
+export function DynamicSelect({ workspaceId, connectionId, optionsKey, dependsOn, value, onChange, label }: { workspaceId: string; connectionId: string | undefined; optionsKey: string; dependsOn: Record<string, unknown> | null; value: InputValue | undefined; onChange: (next: InputValue | undefined) => void; label: string }) {
+  const enabled = Boolean(connectionId) && dependsOn !== null;
+  const options = useQuery({
+    queryKey: ['workspaces', workspaceId, 'connections', connectionId, 'options', optionsKey, dependsOn],
+    queryFn: () => connectionsApi.options(workspaceId, connectionId!, optionsKey, dependsOn ?? {}),
+    enabled,
+    staleTime: 60_000,
+  });
+  const current = value === undefined ? '' : JSON.stringify(value);
+  if (!connectionId) return <p className="muted small">Choose a connection above to pick from your account, or switch to an expression.</p>;
+  if (dependsOn === null) return <p className="muted small">Fill in the fields this list depends on first.</p>;
+  return (
+    <div className="dynamic-select">
+      <select
+        aria-label={label}
+        value={current}
+        disabled={options.isPending}
+        onChange={(e) => onChange(e.target.value === '' ? undefined : (JSON.parse(e.target.value) as InputValue))}
+        data-testid={`dynamic-select-${optionsKey}`}
+      >
+        <option value="">{options.isPending ? 'Loading from your account…' : '— choose —'}</option>
+        {options.data?.map((o) => (
+          <option key={JSON.stringify(o.value)} value={JSON.stringify(o.value)} title={o.description}>
+            {o.label}
+          </option>
+        ))}
+        {current !== '' && options.data && !options.data.some((o) => JSON.stringify(o.value) === current) && <option value={current}>{String(value)} (not in the list)</option>}
+      </select>
+      <button type="button" className="ghost small" onClick={() => options.refetch()} aria-label={`Reload ${label} from the account`} title="Reload from the account">
+        ⟳
+      </button>
+      {options.isError && <p className="error small">Could not load the choices: {errorMessage(options.error)}</p>}
+    </div>
+  );
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { catalog } from '../../test-support/fixtures';
+import { dependsOnValues, humanize, inputProperties, propertyFormSchema } from './form.schema';
+
+const books = catalog.find((c) => c.key === 'zoho-books')!;
+const createInvoice = books.actions.find((a) => a.key === 'create_invoice')!;
+
+describe('inputProperties', () => {
+  it('picks an editor per property: expression, dynamic dropdown, mapper or form', () => {
+    const props = inputProperties(createInvoice.inputSchema, { customer_id: { $expr: '$steps.find.id' } }, createInvoice.dynamicOptions);
+    expect(props.map((p) => [p.name, p.title, p.required, p.editor.kind])).toEqual([
+      ['customer_id', 'Customer id', true, 'expression'],
+      ['tax_id', 'Tax id', false, 'dynamic-select'],
+    ]);
+    const crm = catalog.find((c) => c.key === 'zoho-crm')!.actions[0]!;
+    expect(inputProperties(crm.inputSchema, {})[0]!.editor.kind).toBe('field-mapper');
+  });
+  it('keeps inputs the schema does not know (so they can be removed)', () => {
+    expect(inputProperties({ type: 'object', properties: {} }, { stale: 1 }).map((p) => p.name)).toEqual(['stale']);
+  });
+});
+
+describe('helpers', () => {
+  it('humanizes names', () => {
+    expect(humanize('primaryEmail')).toBe('Primary email');
+    expect(humanize('tax_id')).toBe('Tax id');
+  });
+  it('builds a one-property schema with the root definitions', () => {
+    const root = { type: 'object', title: 'X', $defs: { line: { type: 'object' } }, properties: { lines: { title: 'Lines', type: 'array', items: { $ref: '#/$defs/line' } } }, required: ['lines'] };
+    expect(propertyFormSchema(root, 'lines', root.properties.lines)).toEqual({ type: 'object', $defs: root.$defs, properties: { lines: { type: 'array', items: { $ref: '#/$defs/line' } } } });
+  });
+  it('sends dropdown dependencies only when they are literal', () => {
+    expect(dependsOnValues({ module: 'Accounts' }, ['module'])).toEqual({ module: 'Accounts' });
+    expect(dependsOnValues({ module: { $expr: '$x' } }, ['module'])).toBeNull();
+    expect(dependsOnValues({}, [])).toEqual({});
+  });
+});

@@ -1,0 +1,65 @@
+import { isExpression, type ActionDescriptor, type InputValue, type JsonSchema } from '@braid/flow-model';
+
+export type PropertyEditor =
+  | { kind: 'expression' }
+  | { kind: 'field-mapper' }
+  | { kind: 'dynamic-select'; optionsKey: string; dependsOn: string[] }
+  | { kind: 'form' };
+
+export interface InputProperty {
+  name: string;
+  schema: JsonSchema;
+  title: string;
+  description?: string;
+  required: boolean;
+  editor: PropertyEditor;
+}
+
+/** The top-level properties of an input schema, each with the editor that fits it and its current value. */
+export function inputProperties(schema: JsonSchema, input: Record<string, InputValue>, dynamicOptions: ActionDescriptor['dynamicOptions'] = {}): InputProperty[] {
+  const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+  const required = new Set(Array.isArray(schema.required) ? (schema.required as string[]) : []);
+  const names = [...Object.keys(properties), ...Object.keys(input).filter((k) => !(k in properties))];
+  return names.map((name) => {
+    const sub = properties[name] ?? {};
+    const value = input[name];
+    const dynamic = dynamicOptions?.[`/${name}`] ?? dynamicOptions?.[name];
+    let editor: PropertyEditor;
+    if (isExpression(value)) editor = { kind: 'expression' };
+    else if (sub['x-braid-widget'] === 'field-mapper') editor = { kind: 'field-mapper' };
+    else if (dynamic) editor = { kind: 'dynamic-select', optionsKey: dynamic.optionsKey, dependsOn: dynamic.dependsOn ?? [] };
+    else editor = { kind: 'form' };
+    return {
+      name,
+      schema: sub,
+      title: typeof sub.title === 'string' ? sub.title : humanize(name),
+      ...(typeof sub.description === 'string' ? { description: sub.description } : {}),
+      required: required.has(name),
+      editor,
+    };
+  });
+}
+
+/** "customer_id" → "Customer id". */
+export function humanize(name: string): string {
+  const words = name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').trim().toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** The schema rjsf renders for one property: the property alone, with the root's definitions for `$ref`s. */
+export function propertyFormSchema(root: JsonSchema, name: string, property: JsonSchema): JsonSchema {
+  const { properties: _p, required: _r, title: _t, description: _d, additionalProperties: _a, $id: _id, $schema: _s, ...rest } = root;
+  const { title: _pt, description: _pd, ...bare } = property;
+  return { ...rest, type: 'object', properties: { [name]: bare } };
+}
+
+/** Values of the properties a dynamic dropdown depends on (only literal ones can be sent). */
+export function dependsOnValues(input: Record<string, InputValue>, dependsOn: readonly string[]): Record<string, unknown> | null {
+  const out: Record<string, unknown> = {};
+  for (const name of dependsOn) {
+    const value = input[name];
+    if (value === undefined || value === '' || isExpression(value)) return null;
+    out[name] = value;
+  }
+  return out;
+}
