@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import 'reflect-metadata';
 import { type BraidConfig, loadConfig } from '../config/config.service.js';
+import { flowsCommand, runsCommand } from './flows.commands.js';
 import { rotateKeysCommand } from './rotate-keys.command.js';
 
 export interface CliCommand {
@@ -15,6 +16,8 @@ export interface CliCommand {
 /** Every command; a feature adds one line. */
 export const commands: Record<string, CliCommand> = {
   'rotate-keys': rotateKeysCommand,
+  flows: flowsCommand,
+  runs: runsCommand,
 };
 
 function usage(out: (line: string) => void): void {
