@@ -74,7 +74,8 @@ describe('token renewal across two runtime processes', () => {
 
       await sandboxAdmin(h.sandbox.url).expireAccessTokens();
       await sandboxAdmin(h.sandbox.url).clearCalls();
-      await fs.writeFile(orders.goFile, 'go');
+      await fs.writeFile(`${orders.goFile}.tmp`, 'go');
+      await fs.rename(`${orders.goFile}.tmp`, orders.goFile);
       const mine = await Promise.allSettled(Array.from({ length: 25 }, () => runBooksStep(h.t.braid.app, workspaceId, connectionId)));
       const theirs = JSON.parse(await waitForFile(orders.resultFile, 60_000)) as { pid: number; ok: number; errors: string[]; logs: string[] };
 

@@ -109,6 +109,8 @@ describe('token renewal', () => {
     const callback = await h.owner.client.get(`${redirect.pathname}${redirect.search}`);
     expect(readCallbackPage(callback.text)).toMatchObject({ status: 'connected', connectionId });
 
+    // The reconnect's new refresh token replaced the revoked one in the vault.
+    expect((await storedSecrets()).refreshToken).not.toBe(refreshToken);
     const after = await h.owner.client.get(`${h.base}/${connectionId}`);
     expect(after.body).toMatchObject({ id: connectionId, status: 'connected', lastError: null, settings: { organizationId: '10234695' } });
     expect((await h.owner.client.get(h.base)).body.connections.filter((c: { name: string }) => c.name === 'Acme Books')).toHaveLength(1);

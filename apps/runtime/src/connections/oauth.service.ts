@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { buildZohoAuthorizeUrl, exchangeZohoCode, OAuthError, parseZohoAuthorizationRedirect, type ZohoTokenSet } from '@braid/connector-sdk';
+import { buildZohoAuthorizeUrl, exchangeZohoCode, OAuthError, parseZohoAuthorizationRedirect, revokeZohoToken, type ZohoTokenSet } from '@braid/connector-sdk';
 import { DataSource } from 'typeorm';
 import { ConnectorsService } from '../connectors/connectors.service.js';
 import { roleAtLeast, WorkspacesService } from '../workspaces/workspaces.service.js';
@@ -101,15 +101,11 @@ export class OAuthFlowService {
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
       throw stateInvalid('The authorisation response\'s state was altered or not issued by this Braid. Start connecting again from Braid.');
     }
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      // A CTE so the driver answers plain rows (a bare UPDATE … RETURNING gives [rows, count]).
-      `WITH consumed AS (UPDATE oauth_states SET used_at = now() WHERE id = $1 AND used_at IS NULL RETURNING id) SELECT id FROM consumed`,
-      [id],
-    );
     const row = await this.dataSource.getRepository(OAuthStateEntity).findOneBy({ id });
     if (!row) throw stateInvalid('This authorisation attempt is unknown. Start connecting again from Braid.');
-    if (rows.length === 0) throw stateInvalid('This authorisation response was already used. Start connecting again from Braid.');
+    if (row.usedAt) throw stateInvalid('This authorisation response was already used. Start connecting again from Braid.');
     if (row.expiresAt.getTime() <= Date.now()) throw stateInvalid('This authorisation attempt expired (10 minutes). Start connecting again from Braid.');
+    // Checked before consuming: someone else opening the link must not burn the user's attempt.
     if (!sessionUserId || sessionUserId !== row.userId) {
       throw stateInvalid('This authorisation was started by another user or in another browser. Sign in to Braid as that user, or start connecting again.');
     }
@@ -117,6 +113,12 @@ export class OAuthFlowService {
     if (!access || !roleAtLeast(access.role, 'editor')) {
       throw stateInvalid('You can no longer edit connections of that workspace.');
     }
+    const consumed: Array<Record<string, unknown>> = await this.dataSource.query(
+      // A CTE so the driver answers plain rows (a bare UPDATE … RETURNING gives [rows, count]).
+      `WITH consumed AS (UPDATE oauth_states SET used_at = now() WHERE id = $1 AND used_at IS NULL RETURNING id) SELECT id FROM consumed`,
+      [id],
+    );
+    if (consumed.length === 0) throw stateInvalid('This authorisation response was already used. Start connecting again from Braid.');
     return row;
   }
 
@@ -152,7 +154,9 @@ export class OAuthFlowService {
     const fields = { accountsServer, dataCentre: location, apiDomain: tokens.apiDomain, scopes: tokens.scope };
     if (state.connectionId) {
       const row = await this.connections.find(state.workspaceId, state.connectionId);
+      const replaced = this.replacedRefreshToken(row, tokens.refreshToken);
       await this.connections.storeReconnected(row, secrets, fields);
+      if (replaced && row.accountsServer) await this.revokeQuietly(row.id, row.accountsServer, state.target, replaced);
       return { connectionId: row.id, workspaceId: row.workspaceId };
     }
     const repository = this.dataSource.getRepository(ConnectionEntity);
@@ -175,6 +179,24 @@ export class OAuthFlowService {
     await repository.save(row);
     this.logger.log(`Connection ${row.id} ("${row.name}", ${row.connectorKey}, ${row.target}, dc ${location}) created through OAuth.`);
     return { connectionId: row.id, workspaceId: row.workspaceId };
+  }
+
+  /** The refresh token a reconnect replaces (Zoho keeps only 20 per user and client: the old one is revoked). */
+  private replacedRefreshToken(row: ConnectionEntity, next: string): string | undefined {
+    try {
+      const old = this.vault.decrypt<OAuthSecrets>(row.secrets, { workspaceId: row.workspaceId, connectionId: row.id }).refreshToken;
+      return old && old !== next ? old : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async revokeQuietly(connectionId: string, accountsServer: string, target: ConnectionTarget, token: string): Promise<void> {
+    try {
+      await revokeZohoToken({ accountsServer, allowedAccountsServers: this.targets.allowedAccountsServers(target), token, timeoutMs: 5_000 });
+    } catch (error) {
+      this.logger.warn(`Connection ${connectionId} reconnected; revoking its previous Zoho refresh token failed (${(error as Error).message}).`);
+    }
   }
 
   /** Drops attempts older than a day (housekeeping, called on start). */

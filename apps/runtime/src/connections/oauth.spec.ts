@@ -1,5 +1,6 @@
 import { sandboxAdmin } from '../../../sandbox/src/test-support/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { refreshZohoAccessToken } from '@braid/connector-sdk';
 import { zohoBooksConnector } from '@braid/connector-zoho-books';
 import { zohoCrmConnector } from '@braid/connector-zoho-crm';
 import { ConnectorsService } from '../connectors/connectors.service.js';
@@ -119,6 +120,32 @@ describe('Zoho OAuth connections against the sandbox', () => {
     expect(orgs.body.options.map((o: { value: string }) => o.value)).toEqual(['20234695']);
   });
 
+  it('reconnecting a working connection keeps its id and settings and revokes the refresh token it replaces', async () => {
+    const id = await connectViaOAuth(h, { name: 'To reconnect' });
+    keep(await h.owner.client.patch(`${h.base}/${id}`).send({ settings: { organizationId: '10234695' } }));
+    const vault = h.t.braid.app.get(VaultService);
+    const secretsOf = async () => {
+      const [row] = await h.t.query<{ secrets: string }>('SELECT secrets FROM connections WHERE id = $1', [id]);
+      return vault.decrypt<{ refreshToken: string }>(row?.secrets as string, { workspaceId: h.owner.workspace.id, connectionId: id });
+    };
+    const before = await secretsOf();
+    const reconnect = keep(await h.owner.client.post(`${h.base}/${id}/reconnect`).send({}));
+    expect(new URL(reconnect.body.authorizeUrl).searchParams.get('prompt')).toBe('consent');
+    const redirect = await approveConsent(reconnect.body.authorizeUrl);
+    expect(readCallbackPage(keep(await h.owner.client.get(`${redirect.pathname}${redirect.search}`)).text)).toMatchObject({ status: 'connected', connectionId: id });
+    const after = await secretsOf();
+    expect(after.refreshToken).not.toBe(before.refreshToken);
+    expect(keep(await h.owner.client.get(`${h.base}/${id}`)).body).toMatchObject({ id, name: 'To reconnect', settings: { organizationId: '10234695' }, status: 'connected' });
+    const oldOne = refreshZohoAccessToken({
+      accountsServer: h.sandbox.url,
+      allowedAccountsServers: [h.sandbox.url],
+      clientId: '1000.BRAIDSANDBOXWEB',
+      clientSecret: 'sandbox-web-client-secret',
+      refreshToken: before.refreshToken,
+    });
+    await expect(oldOne).rejects.toMatchObject({ code: 'INVALID_CODE' });
+  });
+
   it('refuses a replayed callback and a tampered state', async () => {
     const started = await start();
     const redirect = await approveConsent(started.body.authorizeUrl);
@@ -150,6 +177,8 @@ describe('Zoho OAuth connections against the sandbox', () => {
     expect(readCallbackPage(foreign.text).error?.message).toMatch(/another user/);
     const anonymous = keep(await h.t.request().get(`${redirect.pathname}${redirect.search}`));
     expect(anonymous.status).toBe(400);
+    // Neither attempt used up the user's authorisation: it still completes for them.
+    expect(readCallbackPage(keep(await h.owner.client.get(`${redirect.pathname}${redirect.search}`)).text).status).toBe('connected');
 
     const evil = await approveConsent((await start()).body.authorizeUrl);
     evil.searchParams.set('accounts-server', 'https://accounts.evil.example');

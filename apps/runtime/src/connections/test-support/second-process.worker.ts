@@ -16,6 +16,12 @@ export interface SecondProcessOrders {
   resultFile: string;
 }
 
+/** Written whole or not at all (the other process polls for it). */
+async function writeAtomically(file: string, content: string): Promise<void> {
+  await fs.writeFile(`${file}.tmp`, content);
+  await fs.rename(`${file}.tmp`, file);
+}
+
 async function waitForFile(file: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -37,11 +43,11 @@ it('second runtime process', async () => {
     await braid.app.init();
     registerTestConnectors(braid.app);
     await runBooksStep(braid.app, orders.workspaceId, orders.connectionId);
-    await fs.writeFile(orders.readyFile, String(process.pid));
+    await writeAtomically(orders.readyFile, String(process.pid));
     await waitForFile(orders.goFile, 30_000);
     const results = await Promise.allSettled(Array.from({ length: orders.calls }, () => runBooksStep(braid.app, orders.workspaceId, orders.connectionId)));
     const errors = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => String((r.reason as Error).message));
-    await fs.writeFile(orders.resultFile, JSON.stringify({ pid: process.pid, ok: results.length - errors.length, errors, logs }));
+    await writeAtomically(orders.resultFile, JSON.stringify({ pid: process.pid, ok: results.length - errors.length, errors, logs }));
   } finally {
     await braid.close();
   }
