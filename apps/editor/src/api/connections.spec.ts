@@ -8,10 +8,12 @@ import {
   connectableConnectors,
   connectionStatusText,
   type ConnectorSummary,
+  findNewConnection,
   formForAuth,
   iconDataUrl,
   isOAuthMessage,
   needsOrganisation,
+  wasReconnected,
 } from './connections';
 
 const ws = 'w1';
@@ -56,6 +58,28 @@ describe('connections helpers', () => {
     expect(needsOrganisation({ connectorKey: 'zoho-books', status: 'connected', settings: { organizationId: '10234695' } })).toBe(false);
     expect(needsOrganisation({ connectorKey: 'zoho-books', status: 'needs_reconnect', settings: {} })).toBe(false);
     expect(needsOrganisation({ connectorKey: 'togai', status: 'connected', settings: {} })).toBe(false);
+  });
+
+  it('finds the connection an OAuth sign-in created (new id, same connector and name, newest)', () => {
+    const row = (id: string, connectorKey: string, name: string, createdAt: string) => ({ id, connectorKey, name, createdAt }) as Connection;
+    const before = new Set(['old']);
+    const now = [
+      row('old', 'zoho-books', 'Books', '2026-01-01T00:00:00Z'),
+      row('crm', 'zoho-crm', 'Books', '2026-01-03T00:00:00Z'),
+      row('n1', 'zoho-books', 'Books', '2026-01-02T00:00:00Z'),
+      row('n2', 'zoho-books', 'Books', '2026-01-02T00:00:01Z'),
+    ];
+    expect(findNewConnection(before, now, 'zoho-books', 'Books')?.id).toBe('n2');
+    expect(findNewConnection(new Set(['old', 'n1', 'n2']), now, 'zoho-books', 'Books')).toBeUndefined();
+    expect(findNewConnection(before, now, 'zoho-books', 'Other')).toBeUndefined();
+  });
+
+  it('sees a reconnect in place completed when the row changed and is connected', () => {
+    const before = { updatedAt: 'u1', lastRefreshedAt: 'r1' };
+    expect(wasReconnected(before, { ...before, status: 'connected' })).toBe(false);
+    expect(wasReconnected(before, { updatedAt: 'u2', lastRefreshedAt: 'r1', status: 'connected' })).toBe(true);
+    expect(wasReconnected(before, { updatedAt: 'u1', lastRefreshedAt: 'r2', status: 'connected' })).toBe(true);
+    expect(wasReconnected(before, { updatedAt: 'u2', lastRefreshedAt: 'r2', status: 'needs_reconnect' })).toBe(false);
   });
 
   it('puts icons in a data URL (no markup runs in the page)', () => {

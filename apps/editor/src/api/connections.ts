@@ -142,6 +142,18 @@ export function needsOrganisation(connection: Pick<Connection, 'connectorKey' | 
   return connection.connectorKey === 'zoho-books' && connection.status === 'connected' && typeof connection.settings.organizationId !== 'string';
 }
 
+/** The connection an OAuth sign-in just created: not there before, same connector and name (newest first). */
+export function findNewConnection(before: ReadonlySet<string>, now: Connection[], connectorKey: string, name: string): Connection | undefined {
+  return now
+    .filter((c) => !before.has(c.id) && c.connectorKey === connectorKey && c.name === name)
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+}
+
+/** True when a reconnect in place has completed: new tokens stored (the row changed) and connected. */
+export function wasReconnected(before: Pick<Connection, 'updatedAt' | 'lastRefreshedAt'>, now: Pick<Connection, 'updatedAt' | 'lastRefreshedAt' | 'status'>): boolean {
+  return now.status === 'connected' && (now.updatedAt !== before.updatedAt || now.lastRefreshedAt !== before.lastRefreshedAt);
+}
+
 /** The /api/v1 calls of the connections page. */
 export class ConnectionsApi {
   constructor(private readonly client: ApiClient = api) {}
@@ -228,18 +240,38 @@ export function openOAuthPopup(): Window {
   return popup;
 }
 
+export interface WaitForOAuthOptions {
+  timeoutMs?: number;
+  /** Cancels the wait (the dialog's Cancel button). */
+  signal?: AbortSignal;
+  /**
+   * Asks the runtime whether the connection was made (a connection id, or undefined). Polled every second as a
+   * second way to learn the outcome: when the popup loses its opener (a Cross-Origin-Opener-Policy on the way,
+   * or a browser that severs it) the callback page cannot post its message, and the opener also sees the popup
+   * as closed although the user is still signing in.
+   */
+  detect?: () => Promise<string | undefined>;
+}
+
 /**
  * Sends the popup to the authorise URL and resolves with the callback page's message (only messages from this
- * page's own origin count: the callback is served by the runtime). Rejects when the popup is closed before it
- * answered, or after `timeoutMs`.
+ * page's own origin count: the callback is served by the runtime), or with what `detect` finds. Rejects on
+ * cancel, after `timeoutMs`, or, without `detect`, when the popup is closed before it answered.
  */
-export function waitForOAuth(popup: Window, authorizeUrl: string, options: { timeoutMs?: number } = {}): Promise<OAuthMessage> {
+export function waitForOAuth(popup: Window, authorizeUrl: string, options: WaitForOAuthOptions = {}): Promise<OAuthMessage> {
   popup.location.href = authorizeUrl;
+  const { detect, signal } = options;
   return new Promise<OAuthMessage>((resolve, reject) => {
     const started = Date.now();
     const timeoutMs = options.timeoutMs ?? 10 * 60_000;
+    let settled = false;
+    let detecting = false;
+    let closedSeen = false;
     const finish = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
       window.removeEventListener('message', onMessage);
+      signal?.removeEventListener('abort', onAbort);
       window.clearInterval(watch);
       outcome();
     };
@@ -248,17 +280,39 @@ export function waitForOAuth(popup: Window, authorizeUrl: string, options: { tim
       const data = event.data;
       finish(() => resolve(data));
     };
-    // A closed popup without a message: the user gave up (or the page failed before posting). One more tick
-    // after seeing it closed, so a message posted just before closing is still delivered.
-    let closedSeen = false;
+    const onAbort = () => {
+      popup.close();
+      finish(() => reject(new Error('Cancelled.')));
+    };
     const watch = window.setInterval(() => {
-      if (popup.closed && closedSeen) finish(() => reject(new Error('The sign-in window was closed before the connection was made.')));
-      else if (popup.closed) closedSeen = true;
-      else if (Date.now() - started > timeoutMs) {
+      if (Date.now() - started > timeoutMs) {
         popup.close();
         finish(() => reject(new Error('The sign-in took too long; try again.')));
+        return;
       }
-    }, 500);
+      if (detect) {
+        if (detecting) return;
+        detecting = true;
+        detect().then(
+          (connectionId) => {
+            detecting = false;
+            if (!connectionId) return;
+            popup.close();
+            finish(() => resolve({ type: 'braid:oauth', status: 'connected', connectionId }));
+          },
+          () => {
+            detecting = false;
+          },
+        );
+        return;
+      }
+      // Without detect, a closed popup means the user gave up. One more tick after seeing it closed, so a
+      // message posted just before closing is still delivered.
+      if (popup.closed && closedSeen) finish(() => reject(new Error('The sign-in window was closed before the connection was made.')));
+      else if (popup.closed) closedSeen = true;
+    }, 1000);
     window.addEventListener('message', onMessage);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort);
   });
 }

@@ -1,8 +1,9 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useRef, useState } from 'react';
 import {
   type ConnectionTarget,
   connectionsApi,
   type ConnectorSummary,
+  findNewConnection,
   formForAuth,
   iconDataUrl,
   openOAuthPopup,
@@ -80,6 +81,8 @@ function ConnectionForm({
   const [code, setCode] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
+  const [waiting, setWaiting] = useState(false);
+  const cancel = useRef<AbortController | undefined>(undefined);
   const zoho = form === 'oauth' || form === 'self-client';
 
   const submit = async (event: FormEvent) => {
@@ -96,8 +99,14 @@ function ConnectionForm({
     setBusy(true);
     try {
       if (form === 'oauth' && popup) {
+        const before = new Set((await connectionsApi.list(workspaceId)).map((c) => c.id));
         const { authorizeUrl } = await connectionsApi.startOAuth(workspaceId, { connectorKey: connector.key, name, dataCentre, target });
-        const outcome = await waitForOAuth(popup, authorizeUrl);
+        cancel.current = new AbortController();
+        setWaiting(true);
+        const outcome = await waitForOAuth(popup, authorizeUrl, {
+          signal: cancel.current.signal,
+          detect: async () => findNewConnection(before, await connectionsApi.list(workspaceId), connector.key, name)?.id,
+        });
         if (outcome.status !== 'connected' || !outcome.connectionId) throw new Error(outcome.error?.message ?? 'The connection failed.');
         onCreated(outcome.connectionId);
         return;
@@ -116,6 +125,8 @@ function ConnectionForm({
       setError(errorText(failure));
     } finally {
       setBusy(false);
+      setWaiting(false);
+      cancel.current = undefined;
     }
   };
 
@@ -164,7 +175,12 @@ function ConnectionForm({
           Connecting to real Zoho needs the runtime's Zoho client (ZOHO_CLIENT_ID / ZOHO_CLIENT_SECRET). Use a Self Client or the sandbox meanwhile.
         </p>
       )}
-      {form === 'oauth' && <p className="muted">A Zoho sign-in window opens; approve access there and it closes by itself.</p>}
+      {form === 'oauth' && !waiting && <p className="muted">A Zoho sign-in window opens; approve access there and it closes by itself.</p>}
+      {waiting && (
+        <p className="bc-notice" role="status" data-testid="oauth-waiting">
+          Waiting for the Zoho sign-in window… approve access there.
+        </p>
+      )}
       {form === 'self-client' && (
         <>
           <p className="muted">In the Zoho API console, create a Self Client, then generate a code for the scopes {(connector.auth as { scopes: string[] }).scopes.join(', ')}.</p>
@@ -198,7 +214,15 @@ function ConnectionForm({
         <button type="submit" data-testid="connect-submit" disabled={busy || form === 'none'}>
           {busy ? 'Connecting…' : form === 'oauth' ? 'Sign in and connect' : 'Connect'}
         </button>
-        <button type="button" className="secondary" onClick={onClose}>
+        <button
+          type="button"
+          className="secondary"
+          data-testid="add-connection-cancel"
+          onClick={() => {
+            if (cancel.current) cancel.current.abort();
+            else onClose();
+          }}
+        >
           Cancel
         </button>
       </div>

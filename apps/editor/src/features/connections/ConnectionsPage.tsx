@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useRef, useState } from 'react';
 import {
   type Connection,
   ConnectionInUseError,
@@ -10,6 +10,7 @@ import {
   iconDataUrl,
   openOAuthPopup,
   waitForOAuth,
+  wasReconnected,
 } from '../../api/connections';
 import { AddConnectionDialog } from './AddConnectionDialog';
 import './connections.css';
@@ -104,9 +105,12 @@ function ConnectionsOfWorkspace({ workspaceId }: { workspaceId: string }) {
           connectorKey={adding}
           onClose={() => setAdding(undefined)}
           onCreated={(connectionId) => {
+            const created = byKey.get(adding);
             setAdding(undefined);
             setJustCreated(connectionId);
-            loaded.reload();
+            // An API token is stored as given: test it at once so a wrong token shows on the row, not in a run.
+            if (created?.auth.kind === 'api-token') void connectionsApi.test(workspaceId, connectionId).catch(() => undefined).finally(loaded.reload);
+            else loaded.reload();
           }}
         />
       )}
@@ -134,6 +138,8 @@ function ConnectionCard({
   const [message, setMessage] = useState<string>();
   const [error, setError] = useState<string>();
   const [inUse, setInUse] = useState<Array<{ id: string; name: string }>>([]);
+  const signingIn = useRef<AbortController | undefined>(undefined);
+  const [waitingForSignIn, setWaitingForSignIn] = useState(false);
 
   const act = async (work: () => Promise<string | undefined>) => {
     setBusy(true);
@@ -170,12 +176,23 @@ function ConnectionCard({
       try {
         const answer = await connectionsApi.reconnect(workspaceId, connection.id);
         if (!('authorizeUrl' in answer)) return 'Reconnected.';
-        const outcome = await waitForOAuth(popup, answer.authorizeUrl);
+        signingIn.current = new AbortController();
+        setWaitingForSignIn(true);
+        const outcome = await waitForOAuth(popup, answer.authorizeUrl, {
+          signal: signingIn.current.signal,
+          detect: async () => {
+            const now = await connectionsApi.get(workspaceId, connection.id);
+            return wasReconnected(connection, now) ? now.id : undefined;
+          },
+        });
         if (outcome.status !== 'connected') throw new Error(outcome.error?.message ?? 'The reconnection failed.');
         return 'Reconnected.';
       } catch (failure) {
         popup.close();
         throw failure;
+      } finally {
+        signingIn.current = undefined;
+        setWaitingForSignIn(false);
       }
     });
   };
@@ -209,6 +226,11 @@ function ConnectionCard({
         >
           Reconnect
         </button>
+        {waitingForSignIn && (
+          <button type="button" className="secondary" data-testid="connection-reconnect-cancel" onClick={() => signingIn.current?.abort()}>
+            Cancel sign-in
+          </button>
+        )}
         <button type="button" className="secondary" data-testid="connection-rename" disabled={busy} onClick={() => setPanel(panel === 'rename' ? 'none' : 'rename')}>
           Rename
         </button>
