@@ -1,5 +1,7 @@
 import { createConnectorContext } from '@braid/connector-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { echoConnector } from '../../../../packages/connector-sdk/src/test-support/echo.connector.js';
+import { startEchoServer } from '../../../../packages/connector-sdk/src/test-support/echo.server.js';
 import { ConnectorsService } from '../connectors/connectors.service.js';
 import { ConnectionsService } from './connections.service.js';
 import { type ConnectionsHarness, SANDBOX_TOGAI_TOKEN, startConnectionsHarness } from './test-support/connections.fixtures.js';
@@ -124,6 +126,40 @@ describe('connections API (api-token connections)', () => {
     expect(record(await viewer.delete(`${h.base}/${created.body.id}`)).status).toBe(403);
   });
 
+  it('dynamic options work for any connector, with dependsOn values from the query', async () => {
+    const connectors = h.t.braid.app.get(ConnectorsService);
+    if (!connectors.registry.get(echoConnector.key)) connectors.register(echoConnector);
+    const echo = await startEchoServer();
+    try {
+      echo.setValidToken('echo-secret-token');
+      const created = record(
+        await h.owner.client.post(h.base).send({ connectorKey: 'echo', name: 'Echo', settings: { baseUrl: echo.url }, credentials: { token: 'echo-secret-token' } }),
+      );
+      expect(created.status).toBe(201);
+      const cool = record(await h.owner.client.get(`${h.base}/${created.body.id}/options/colors?palette=cool`));
+      expect(cool.body.options).toEqual([{ value: 'blue', label: 'BLUE' }, { value: 'green', label: 'GREEN' }]);
+      const warm = record(await h.owner.client.get(`${h.base}/${created.body.id}/options/colors`));
+      expect(warm.body.options.map((o: { value: string }) => o.value)).toEqual(['red', 'orange', 'yellow']);
+      const unknown = record(await h.owner.client.get(`${h.base}/${created.body.id}/options/sizes`));
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.error.message).toMatch(/offers colors/);
+      const invalidSettings = record(await h.owner.client.patch(`${h.base}/${created.body.id}`).send({ settings: { baseUrl: 'not a url' } }));
+      expect(invalidSettings.status).toBe(400);
+
+      // The service stops accepting the token: the picker says so and the connection is marked.
+      echo.setValidToken('another-token');
+      const rejected = record(await h.owner.client.get(`${h.base}/${created.body.id}/options/colors`));
+      expect(rejected.status).toBe(409);
+      expect(rejected.body.error.code).toBe('CONNECTION_NEEDS_RECONNECT');
+      expect(record(await h.owner.client.get(`${h.base}/${created.body.id}`)).body.status).toBe('needs_reconnect');
+      const fixed = record(await h.owner.client.post(`${h.base}/${created.body.id}/reconnect`).send({ credentials: { token: 'another-token' } }));
+      expect(fixed.body.status).toBe('connected');
+      expect(record(await h.owner.client.get(`${h.base}/${created.body.id}/options/colors?palette=cool`)).status).toBe(200);
+    } finally {
+      await echo.close();
+    }
+  });
+
   it('a ciphertext copied onto another connection\'s row does not decrypt', async () => {
     const a = record(await h.owner.client.post(h.base).send({ connectorKey: 'togai', name: 'A', credentials: { token: SANDBOX_TOGAI_TOKEN } }));
     const b = record(await h.owner.client.post(h.base).send({ connectorKey: 'togai', name: 'B', credentials: { token: 'togai_other_token' } }));
@@ -141,6 +177,8 @@ describe('connections API (api-token connections)', () => {
       expect(text).not.toContain(SANDBOX_TOGAI_TOKEN);
       expect(text).not.toContain('togai_wrong_token');
       expect(text).not.toContain('togai_other_token');
+      expect(text).not.toContain('echo-secret-token');
+      expect(text).not.toContain('another-token');
     }
   });
 });

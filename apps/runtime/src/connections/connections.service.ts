@@ -319,7 +319,10 @@ export class ConnectionsService {
       return options;
     } catch (error) {
       if (!(error instanceof ConnectorError)) throw error;
-      if (error.needsReconnect) throw ConnectionsError.needsReconnect(row.name, (await this.find(workspaceId, connectionId)).lastError);
+      if (error.needsReconnect) {
+        await this.recordFailure(workspaceId, connectionId, { message: error.message, needsReconnect: true });
+        throw ConnectionsError.needsReconnect(row.name, error.message);
+      }
       throw new ConnectionsError(
         error.code === 'RATE_LIMITED' ? ConnectionsErrorCode.RATE_LIMITED : ConnectionsErrorCode.OPTIONS_FAILED,
         `Loading "${optionsKey}" from ${connector.title} failed: ${error.message}`,
