@@ -27,8 +27,8 @@ export function useFlows(workspaceId: string) {
   return useQuery({ queryKey: queryKeys.flows(workspaceId), queryFn: () => flowsApi(workspaceId).list() });
 }
 
-export function useTemplates(workspaceId: string) {
-  return useQuery({ queryKey: queryKeys.templates(workspaceId), queryFn: () => listTemplates(workspaceId), staleTime: 5 * 60_000 });
+export function useTemplates(workspaceId: string, enabled = true) {
+  return useQuery({ queryKey: queryKeys.templates(workspaceId), queryFn: () => listTemplates(workspaceId), staleTime: 5 * 60_000, enabled });
 }
 
 /** The workspace's connections (for connection pickers and validation). */

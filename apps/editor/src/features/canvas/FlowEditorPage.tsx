@@ -3,6 +3,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useCallback, useDeferredValue, useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import { flowsApi, type FlowDetail } from '../../api/flows';
+import { detectEvalAllowed, evalAllowed } from '../../app/eval.policy';
 import { queryKeys, useConnectionsList, useConnectors } from '../../app/queries';
 import { Link } from '../../app/router';
 import { canEdit, useWorkspace } from '../../app/session.store';
@@ -27,6 +28,7 @@ export function FlowEditorPage({ flowId }: { flowId: string }) {
   const workspace = useWorkspace();
   const connectors = useConnectors();
   const detail = useQuery({ queryKey: queryKeys.flow(workspace.id, flowId), queryFn: () => flowsApi(workspace.id).get(flowId), staleTime: Infinity, gcTime: 0 });
+  const policy = useQuery({ queryKey: ['eval-policy'], queryFn: detectEvalAllowed, staleTime: Infinity });
 
   if (detail.isError || connectors.isError) {
     return (
@@ -35,7 +37,7 @@ export function FlowEditorPage({ flowId }: { flowId: string }) {
       </EmptyState>
     );
   }
-  if (!detail.data || !connectors.data) return <p className="muted page-loading">Opening the flow…</p>;
+  if (!detail.data || !connectors.data || policy.isPending) return <p className="muted page-loading">Opening the flow…</p>;
   return <FlowEditor detail={detail.data} catalog={connectors.data} />;
 }
 
@@ -62,6 +64,13 @@ function FlowEditor({ detail: initial, catalog }: { detail: FlowDetail; catalog:
           }, () => 'Loaded the latest draft. Your last change was not saved: please make it again.');
         },
         onSaveError: (error) => toast.error(`The draft could not be saved: ${errorMessage(error)}. It is saved with your next change.`),
+        localEdits: evalAllowed,
+        applyRemote: async (edits, baseRevision) => {
+          const saved = await api.editDraft(flowId, edits, baseRevision);
+          setDetail(saved);
+          return { draft: saved.draft, draftRevision: saved.draftRevision, problems: saved.problems };
+        },
+        onRemoteRejected: (error) => toast.error(errorMessage(error)),
       },
     ),
   );
@@ -70,7 +79,7 @@ function FlowEditor({ detail: initial, catalog }: { detail: FlowDetail; catalog:
   const serverProblems = useStore(store, (s) => s.serverProblems);
   const deferredFlow = useDeferredValue(flow);
   const problemList = useMemo(
-    () => collectProblems(deferredFlow, catalog, serverProblems, connections.data?.map((c) => c.id)),
+    () => collectProblems(deferredFlow, catalog, serverProblems, connections.data?.map((c) => c.id), evalAllowed()),
     [deferredFlow, catalog, serverProblems, connections.data],
   );
   const editable = canEdit(workspace);

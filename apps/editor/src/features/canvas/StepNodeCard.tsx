@@ -18,18 +18,20 @@ export function StepNodeCard({ data, glyph, variant, hasInput = true, testId }: 
       <div className="node-text">
         <div className="node-title">{data.text.title}</div>
         <div className="node-subtitle">{data.text.subtitle}</div>
-        <div className="node-summary">{data.detached ? 'Not connected: nothing leads here' : data.text.summary}</div>
+        {problemCount > 0 ? (
+          <div className="node-problems" role="note" data-testid={`node-problems-${data.stepId ?? 'trigger'}`}>
+            <span aria-hidden="true">⚠ </span>
+            {data.problems[0]!.message}
+            {problemCount > 1 && ` (+${problemCount - 1} more)`}
+          </div>
+        ) : (
+          <div className="node-summary">{data.detached ? 'Not connected: nothing leads here' : data.text.summary}</div>
+        )}
       </div>
       {status && (
         <span className={`node-status node-status-${status}`} data-testid={`node-status-${data.stepId ?? 'trigger'}`} data-status={status} aria-label={`Preview: ${status}`}>
           {status === 'succeeded' ? '✓' : status === 'failed' ? '!' : '•'}
         </span>
-      )}
-      {problemCount > 0 && (
-        <div className="node-problems" role="note" data-testid={`node-problems-${data.stepId ?? 'trigger'}`}>
-          <span aria-hidden="true">⚠</span> {data.problems[0]!.message}
-          {problemCount > 1 && <span className="muted"> (+{problemCount - 1} more)</span>}
-        </div>
       )}
       <Handle type="source" position={Position.Bottom} isConnectable={false} />
     </div>

@@ -166,3 +166,65 @@ describe('editor store', () => {
     expect(saves).toHaveLength(1);
   });
 });
+
+describe('editor store without in-browser edits (CSP forbids eval)', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('sends edits to the server in order and takes its draft; undo saves the whole draft', async () => {
+    const { applyEdits } = await import('@braid/flow-model');
+    let server = { flow: emptyFlow(), revision: 1 };
+    const remote: Array<{ types: string[]; base: number }> = [];
+    const puts: number[] = [];
+    const store = createEditorStore(
+      { flow: server.flow, revision: 1 },
+      {
+        autosaveDelayMs: 100,
+        localEdits: () => false,
+        applyRemote: async (edits, base) => {
+          remote.push({ types: edits.map((e) => e.type), base });
+          if (base !== server.revision) throw new ApiError(409, 'REVISION_CONFLICT', 'stale');
+          server = { flow: applyEdits(server.flow, edits), revision: server.revision + 1 };
+          return { draft: server.flow, draftRevision: server.revision, problems: [] };
+        },
+        save: async (definition, base) => {
+          puts.push(base);
+          server = { flow: definition, revision: server.revision + 1 };
+          return { draftRevision: server.revision, problems: [] };
+        },
+      },
+    );
+    const s = () => store.getState();
+    s().apply({ type: 'addStep', after: 'trigger', step: delayStep('a') });
+    s().apply({ type: 'addStep', after: 'a', step: delayStep('b') });
+    await s().flush();
+    expect(remote).toEqual([{ types: ['addStep'], base: 1 }, { types: ['addStep'], base: 2 }]);
+    expect(Object.keys(s().flow.steps)).toEqual(['a', 'b']);
+    expect(s()).toMatchObject({ revision: 3, saveStatus: 'saved' });
+    s().undo();
+    expect(Object.keys(s().flow.steps)).toEqual(['a']);
+    await vi.advanceTimersByTimeAsync(150);
+    expect(puts).toEqual([3]);
+    expect(Object.keys(server.flow.steps)).toEqual(['a']);
+  });
+
+  it('reports a refused edit and keeps the flow', async () => {
+    const onRemoteRejected = vi.fn();
+    const store = createEditorStore(
+      { flow: emptyFlow(), revision: 1 },
+      {
+        localEdits: () => false,
+        applyRemote: async () => {
+          throw new ApiError(400, 'EDIT_REJECTED', 'Step "x" does not exist');
+        },
+        save: async () => ({ draftRevision: 2, problems: [] }),
+        onRemoteRejected,
+      },
+    );
+    store.getState().apply({ type: 'deleteStep', stepId: 'x' });
+    await store.getState().flush();
+    expect(onRemoteRejected).toHaveBeenCalledOnce();
+    expect(store.getState().flow.start).toBeNull();
+    expect(store.getState().past).toEqual([]);
+  });
+});

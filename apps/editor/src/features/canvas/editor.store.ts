@@ -15,6 +15,15 @@ export interface EditorDeps {
   /** Quiet time after the last edit before the draft is saved. */
   autosaveDelayMs?: number;
   historyLimit?: number;
+  /**
+   * False when edits cannot be applied in the browser (a Content-Security-Policy without 'unsafe-eval'
+   * stops flow-model's schema checks): each edit is then sent to `applyRemote` instead.
+   */
+  localEdits?: () => boolean;
+  /** Applies edits on the server (PATCH …/draft) and answers the new draft. */
+  applyRemote?(edits: FlowEdit[], baseRevision: number): Promise<{ draft: FlowDefinition; draftRevision: number; problems: Problem[] }>;
+  /** The server refused an edit (its message says why). */
+  onRemoteRejected?(error: unknown): void;
 }
 
 export interface EditorState {
@@ -54,6 +63,7 @@ export function createEditorStore(initial: { flow: FlowDefinition; revision: num
   let inFlight: Promise<void> | undefined;
   let lastCoalesceKey: string | undefined;
   let disposed = false;
+  let remoteChain: Promise<void> = Promise.resolve();
 
   const store = createStore<EditorState>()((set, get) => {
     const schedule = () => {
@@ -101,6 +111,46 @@ export function createEditorStore(initial: { flow: FlowDefinition; revision: num
       await inFlight;
     };
 
+    const applyRemotely = (list: FlowEdit[]) => {
+      remoteChain = remoteChain.then(async () => {
+        if (disposed || !deps.applyRemote) return;
+        if (timer) {
+          clearTimeout(timer);
+          timer = undefined;
+        }
+        await save(); // undo/redo since the last edit go first (whole-draft save)
+        if (get().saveStatus === 'conflict') return;
+        const before = get().flow;
+        set({ saveStatus: 'saving' });
+        try {
+          const result = await deps.applyRemote(list, get().revision);
+          if (disposed) return;
+          const selection = get().selection;
+          const keep = selection?.kind !== 'step' || result.draft.steps[selection.stepId] !== undefined;
+          set({
+            flow: result.draft,
+            savedFlow: result.draft,
+            revision: result.draftRevision,
+            serverProblems: result.problems,
+            past: [...get().past, before].slice(-historyLimit),
+            future: [],
+            saveStatus: 'saved',
+            ...(keep ? {} : { selection: null }),
+          });
+        } catch (error) {
+          if (disposed) return;
+          if (error instanceof ApiError && error.status === 409) {
+            set({ saveStatus: 'conflict', saveError: error.message });
+            deps.onConflict?.(error);
+          } else {
+            set({ saveStatus: 'saved' });
+            deps.onRemoteRejected?.(error);
+          }
+        }
+      });
+      return remoteChain;
+    };
+
     const changeTo = (flow: FlowDefinition, history: Pick<EditorState, 'past' | 'future'>) => {
       const selection = get().selection;
       const keep = selection?.kind !== 'step' || flow.steps[selection.stepId] !== undefined;
@@ -122,6 +172,10 @@ export function createEditorStore(initial: { flow: FlowDefinition; revision: num
 
       apply(edits, options = {}) {
         const list = Array.isArray(edits) ? edits : [edits];
+        if (deps.localEdits && !deps.localEdits() && deps.applyRemote) {
+          void applyRemotely(list);
+          return { ok: true };
+        }
         const { flow, past } = get();
         let next: FlowDefinition;
         try {
@@ -162,6 +216,7 @@ export function createEditorStore(initial: { flow: FlowDefinition; revision: num
           clearTimeout(timer);
           timer = undefined;
         }
+        await remoteChain;
         await save();
       },
       reset(flow, revision, problems) {

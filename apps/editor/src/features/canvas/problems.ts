@@ -5,7 +5,8 @@ import { validateFlow, type ConnectorDescriptor, type FlowDefinition, type Probl
  * server reported with the last save (it knows the workspace's connections). If validation cannot run
  * here, the server's list is used alone.
  */
-export function collectProblems(flow: FlowDefinition, catalog: readonly ConnectorDescriptor[], serverProblems: readonly Problem[], connectionIds?: readonly string[]): Problem[] {
+export function collectProblems(flow: FlowDefinition, catalog: readonly ConnectorDescriptor[], serverProblems: readonly Problem[], connectionIds?: readonly string[], validateHere = true): Problem[] {
+  if (!validateHere) return serverProblems.filter((p) => !p.stepId || flow.steps[p.stepId] !== undefined);
   let local: Problem[] = [];
   try {
     local = validateFlow(flow, catalog, connectionIds ? { connections: new Set(connectionIds) } : {});

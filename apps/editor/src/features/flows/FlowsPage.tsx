@@ -3,6 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { type ChangeEvent, useMemo, useRef, useState } from 'react';
 import { flowsApi, type FlowSummary } from '../../api/flows';
 import { connectorLookup, queryKeys, useConnectors, useFlows, useTemplates } from '../../app/queries';
+import { hasTemplatesPage } from '../../app/optional';
 import { Link, navigate } from '../../app/router';
 import { canEdit, useWorkspace } from '../../app/session.store';
 import { toast } from '../../app/toasts';
@@ -238,7 +239,8 @@ function FlowRow({ flow, editable, connector, onChanged }: { flow: FlowSummary; 
 
 function NewFlowDialog({ onClose }: { onClose: () => void }) {
   const workspace = useWorkspace();
-  const templates = useTemplates(workspace.id);
+  // Templates are listed only when the templates feature is part of this build (no request otherwise).
+  const templates = useTemplates(workspace.id, hasTemplatesPage());
   const [name, setName] = useState('');
   const [direction, setDirection] = useState<FlowDirection>('outbound');
   const [busy, setBusy] = useState(false);

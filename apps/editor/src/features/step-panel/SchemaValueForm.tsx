@@ -1,7 +1,7 @@
 import type { InputValue, JsonSchema } from '@braid/flow-model';
 import Form from '@rjsf/core';
 import type { RJSFSchema, UiSchema } from '@rjsf/utils';
-import validator from '@rjsf/validator-ajv8';
+import { structuralValidator as validator } from './rjsf.validator';
 import { useMemo } from 'react';
 import { propertyFormSchema } from './form.schema';
 

@@ -26,7 +26,7 @@ describe('helpers', () => {
     expect(humanize('tax_id')).toBe('Tax id');
   });
   it('builds a one-property schema with the root definitions', () => {
-    const root = { type: 'object', title: 'X', $defs: { line: { type: 'object' } }, properties: { lines: { title: 'Lines', type: 'array', items: { $ref: '#/$defs/line' } } }, required: ['lines'] };
+    const root = { type: 'object', title: 'X', oneOf: [{ required: ['lines'] }], $defs: { line: { type: 'object' } }, properties: { lines: { title: 'Lines', type: 'array', items: { $ref: '#/$defs/line' } } }, required: ['lines'] };
     expect(propertyFormSchema(root, 'lines', root.properties.lines)).toEqual({ type: 'object', $defs: root.$defs, properties: { lines: { type: 'array', items: { $ref: '#/$defs/line' } } } });
   });
   it('sends dropdown dependencies only when they are literal', () => {

@@ -48,9 +48,11 @@ export function humanize(name: string): string {
 
 /** The schema rjsf renders for one property: the property alone, with the root's definitions for `$ref`s. */
 export function propertyFormSchema(root: JsonSchema, name: string, property: JsonSchema): JsonSchema {
-  const { properties: _p, required: _r, title: _t, description: _d, additionalProperties: _a, $id: _id, $schema: _s, ...rest } = root;
+  // Only the root's definitions carry over: its combinators (oneOf "ms or until", if/then …) are about the
+  // whole input and are checked by flow-model, not per field.
+  const definitions = Object.fromEntries(Object.entries(root).filter(([key]) => key === '$defs' || key === 'definitions'));
   const { title: _pt, description: _pd, ...bare } = property;
-  return { ...rest, type: 'object', properties: { [name]: bare } };
+  return { ...definitions, type: 'object', properties: { [name]: bare } };
 }
 
 /** Values of the properties a dynamic dropdown depends on (only literal ones can be sent). */
