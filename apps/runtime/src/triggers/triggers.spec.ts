@@ -160,6 +160,56 @@ describe('triggers against a real sandbox: webhooks, app webhooks, polling, sche
     await disableFlow(t, ws, flowId);
   });
 
+  it('runs the real Togai connector\'s triggers through a Togai connection: instant events (subscription) and polling', async () => {
+    const created = await owner.client.post(`/api/v1/workspaces/${ws}/connections`).send({ connectorKey: 'togai', name: 'Togai sandbox', credentials: { token: SANDBOX_TOGAI_TOKEN } });
+    expect(created.status).toBe(201);
+    const connectionRef = created.body.id as string;
+
+    // Instant events: publishing subscribes through the sandbox's subscription API, disabling removes it.
+    const instant = flowDefinition({ connector: 'togai', trigger: 'events', connectionRef, config: { events: ['customer.created'] } }, [binStep('togai-events')]);
+    const { flowId: instantFlow } = await publishFlow(t, ws, instant);
+    const url = `${t.config.publicUrl}${await hookPath(t, instantFlow)}`;
+    const subscribed = async () => {
+      const body = (await (await togai('/_sandbox/webhooks')).json()) as { data?: Array<{ url: string }> } | Array<{ url: string }>;
+      return (Array.isArray(body) ? body : (body.data ?? [])).filter((s) => s.url === url).length;
+    };
+    expect(await subscribed()).toBe(1);
+    await createCustomer('togai-1');
+    const delivered = await eventually(async () => {
+      const requests = await admin.binRequests('togai-events');
+      return requests.length > 0 ? requests : undefined;
+    });
+    expect(JSON.stringify(delivered[0]!.json)).toContain('togai-1');
+    await disableFlow(t, ws, instantFlow);
+    expect(await subscribed()).toBe(0);
+
+    // Polling through the connection's credentials: the first poll sets the watermark (changes from now on),
+    // later polls fire for each created or changed customer once.
+    const polling = flowDefinition({ connector: 'togai', trigger: 'accounts_polling', connectionRef, config: { record: 'customer' } }, [binStep('togai-poll')]);
+    const { flowId: pollFlow } = await publishFlow(t, ws, polling);
+    await eventually(async () => {
+      const rows = await t.query<{ cursor: unknown }>(`SELECT cursor FROM trigger_states WHERE flow_id = $1`, [pollFlow]);
+      return rows[0]?.cursor ? rows : undefined;
+    });
+    expect(await eventsOf(t, pollFlow)).toHaveLength(0);
+    await createCustomer('togai-2');
+    expect((await togai('/customers/togai-1', { method: 'PATCH', body: { name: 'Customer togai-1 renamed' } })).status).toBe(200);
+    await triggers.pollFlow(pollFlow);
+    const events = await eventsOf(t, pollFlow);
+    expect(events.map((e) => (e.payload as { type: string; objectId: string })).map((p) => `${p.type} ${p.objectId}`)).toEqual([
+      'customer.created togai-2',
+      'customer.updated togai-1',
+    ]);
+    await triggers.pollFlow(pollFlow);
+    expect(await eventsOf(t, pollFlow)).toHaveLength(2);
+    const polled = await eventually(async () => {
+      const requests = await admin.binRequests('togai-poll');
+      return requests.length === 2 ? requests : undefined;
+    });
+    expect(polled).toHaveLength(2);
+    await disableFlow(t, ws, pollFlow);
+  });
+
   it('arms a schedule (shared pg-boss minute tick), fires each due tick once, and stops when disarmed', async () => {
     const [tick] = await t.query<{ name: string; cron: string }>(`SELECT name, cron FROM pgboss.schedule WHERE name = $1`, [TICK_QUEUE]);
     expect(tick).toEqual({ name: TICK_QUEUE, cron: '* * * * *' });
