@@ -32,7 +32,9 @@ export const rotateKeysCommand: CliCommand = {
         out('Keep the old keys configured until those rows are fixed (reconnect or delete the connections).');
         return 1;
       }
-      if (vault.keyIds.length > 1) out(`Every secret now uses "${vault.currentKeyId}": the other keys can be removed from BRAID_ENCRYPTION_KEYS.`);
+      if (vault.keyIds.length > 1) {
+        out(`Every secret now uses "${vault.currentKeyId}": the older keys (${vault.keyIds.slice(1).join(', ')}) are no longer needed and can be removed.`);
+      }
       return 0;
     } finally {
       if (dataSource.isInitialized) await dataSource.destroy();

@@ -41,6 +41,9 @@ describe('loadKeyRing', () => {
       const second = await loadKeyRing({ key: undefined, keys: undefined, embedded: true, dataDir: dir });
       expect(second.source).toBe('file');
       expect(second.keys[0]?.key.equals(first.keys[0]?.key as Buffer)).toBe(true);
+      // Rotating away from the generated key: it stays as the oldest next to BRAID_ENCRYPTION_KEYS.
+      const listed = await loadKeyRing({ key: undefined, keys: `new:${b64()}`, embedded: true, dataDir: dir });
+      expect(listed.keys.map((k) => k.id)).toEqual(['new', first.keys[0]?.id]);
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }

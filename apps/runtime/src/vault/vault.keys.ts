@@ -48,6 +48,15 @@ export function parseKeyList(value: string, variable = 'BRAID_ENCRYPTION_KEYS'):
   return keys;
 }
 
+async function readKeyFile(file: string): Promise<Buffer | undefined> {
+  try {
+    return decodeKey((await fs.readFile(file, 'utf8')).trim(), file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
 export interface LoadKeyRingInput {
   key: string | undefined;
   keys: string | undefined;
@@ -62,11 +71,15 @@ export interface LoadKeyRingInput {
  * refused: a generated key on one replica's disk would make the secrets unreadable for the others.
  */
 export async function loadKeyRing(input: LoadKeyRingInput): Promise<VaultKeyRing> {
-  const single = input.key ? decodeKey(input.key, 'BRAID_ENCRYPTION_KEY') : undefined;
+  const file = path.join(input.dataDir, KEY_FILE);
+  let single = input.key ? decodeKey(input.key, 'BRAID_ENCRYPTION_KEY') : undefined;
   if (input.keys) {
-    // BRAID_ENCRYPTION_KEY next to BRAID_ENCRYPTION_KEYS is the oldest key: moving from one key to a list needs no ids.
+    // The key used so far (BRAID_ENCRYPTION_KEY, or the generated file of the embedded database) stays as the
+    // oldest key next to BRAID_ENCRYPTION_KEYS: moving from one key to a list needs no ids.
+    if (!single && input.embedded) single = await readKeyFile(file);
     const keys = parseKeyList(input.keys);
-    if (single && !keys.some((k) => k.key.equals(single))) keys.push({ id: keyIdOf(single), key: single });
+    const oldest = single;
+    if (oldest && !keys.some((k) => k.key.equals(oldest))) keys.push({ id: keyIdOf(oldest), key: oldest });
     return { keys, source: 'BRAID_ENCRYPTION_KEYS' };
   }
   if (single) return { keys: [{ id: keyIdOf(single), key: single }], source: 'BRAID_ENCRYPTION_KEY' };
@@ -77,13 +90,8 @@ export async function loadKeyRing(input: LoadKeyRingInput): Promise<VaultKeyRing
         'configured: generate one with `openssl rand -base64 32`, keep it safe, and set BRAID_ENCRYPTION_KEY on every replica.',
     );
   }
-  const file = path.join(input.dataDir, KEY_FILE);
-  try {
-    const key = decodeKey((await fs.readFile(file, 'utf8')).trim(), file);
-    return { keys: [{ id: keyIdOf(key), key }], source: 'file', file };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
+  const existing = await readKeyFile(file);
+  if (existing) return { keys: [{ id: keyIdOf(existing), key: existing }], source: 'file', file };
   await fs.mkdir(input.dataDir, { recursive: true });
   const key = randomBytes(32);
   // 'wx': never overwrite a key another process wrote meanwhile.
