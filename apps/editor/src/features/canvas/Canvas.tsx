@@ -105,11 +105,16 @@ function CanvasInner({ onInsert }: { onInsert: (insert: InsertPosition, slot: st
 
   // Fit the view when the number of nodes changes a lot (first load, paste, undo of a big delete).
   const count = layout.nodes.length;
+  // A long flow opens at its top at a readable zoom (fitting all of it would make the cards unreadable).
+  const fitViewOptions = useMemo(
+    () => (count > 30 ? { padding: 0.1, maxZoom: 1, nodes: [...layout.nodes].sort((a, b) => a.y - b.y).slice(0, 8).map((n) => ({ id: n.id })) } : { padding: 0.15, maxZoom: 1 }),
+    [count, layout],
+  );
   const lastCount = useRef(count);
   useEffect(() => {
-    if (Math.abs(lastCount.current - count) > 5) void reactFlow.fitView({ padding: 0.15, maxZoom: 1 });
+    if (Math.abs(lastCount.current - count) > 5) void reactFlow.fitView(fitViewOptions);
     lastCount.current = count;
-  }, [count, reactFlow]);
+  }, [count, reactFlow, fitViewOptions]);
 
   return (
     <div className="canvas" data-testid="canvas" data-ready={ready ? 'true' : 'false'} data-node-count={count}>
@@ -129,7 +134,7 @@ function CanvasInner({ onInsert }: { onInsert: (insert: InsertPosition, slot: st
         elementsSelectable
         deleteKeyCode={null}
         fitView
-        fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
+        fitViewOptions={fitViewOptions}
         minZoom={0.1}
         onlyRenderVisibleElements={count > 60}
         proOptions={{ hideAttribution: true }}

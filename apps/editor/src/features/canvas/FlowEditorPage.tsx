@@ -15,13 +15,16 @@ import { AddStepDialog } from './AddStepDialog';
 import { Canvas } from './Canvas';
 import { EditorContext, type EditorContextValue, useEditor, useEditorContext } from './editor.context';
 import { createEditorStore, type EditorStore } from './editor.store';
+import { TRIGGER_NODE_ID } from './graph.derive';
 import { editorCommand } from './keyboard';
 import { collectProblems, problemsByStep } from './problems';
 import { PublishDialog } from './PublishDialog';
 
 // The step panel carries the forms (@rjsf) and the JSONata previews: loaded when a step is first opened.
-const StepPanel = lazy(() => import('../step-panel/StepPanel').then((m) => ({ default: m.StepPanel })));
-const PreviewPanel = lazy(() => import('../preview/PreviewPanel').then((m) => ({ default: m.PreviewPanel })));
+const loadStepPanel = () => import('../step-panel/StepPanel');
+const loadPreviewPanel = () => import('../preview/PreviewPanel');
+const StepPanel = lazy(() => loadStepPanel().then((m) => ({ default: m.StepPanel })));
+const PreviewPanel = lazy(() => loadPreviewPanel().then((m) => ({ default: m.PreviewPanel })));
 
 /** One flow open in the editor: canvas, step panel, preview, publish. */
 export function FlowEditorPage({ flowId }: { flowId: string }) {
@@ -97,6 +100,12 @@ function FlowEditor({ detail: initial, catalog }: { detail: FlowDetail; catalog:
     [store, queryClient, workspace.id],
   );
 
+  // Fetch the panels while the person looks at the canvas, so the first click opens at once.
+  useEffect(() => {
+    const id = setTimeout(() => void loadStepPanel().then(loadPreviewPanel), 300);
+    return () => clearTimeout(id);
+  }, []);
+
   useEffect(() => {
     const warn = (event: BeforeUnloadEvent) => {
       const status = store.getState().saveStatus;
@@ -121,7 +130,17 @@ function FlowEditor({ detail: initial, catalog }: { detail: FlowDetail; catalog:
   }, [connections.data]);
 
   const onKeyDown = (event: React.KeyboardEvent) => {
-    if (inserting || publishing || !editable) return;
+    if (inserting || publishing) return;
+    // Keyboard users: Tab to a node, Enter or Space opens it in the panel.
+    const nodeElement = (event.target as HTMLElement).classList?.contains('react-flow__node') ? (event.target as HTMLElement) : null;
+    if (nodeElement && (event.key === 'Enter' || event.key === ' ')) {
+      const id = nodeElement.getAttribute('data-id');
+      if (id === TRIGGER_NODE_ID) store.getState().select({ kind: 'trigger' });
+      else if (id && store.getState().flow.steps[id]) store.getState().select({ kind: 'step', stepId: id });
+      event.preventDefault();
+      return;
+    }
+    if (!editable) return;
     const command = editorCommand(event.nativeEvent, event.target as HTMLElement);
     if (!command) return;
     const state = store.getState();

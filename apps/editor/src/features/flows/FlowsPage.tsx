@@ -1,6 +1,6 @@
 import type { FlowDirection } from '@braid/flow-model';
 import { useQueryClient } from '@tanstack/react-query';
-import { type ChangeEvent, useMemo, useRef, useState } from 'react';
+import { type ChangeEvent, useEffect, useMemo, useRef, useState } from 'react';
 import { flowsApi, type FlowSummary } from '../../api/flows';
 import { connectorLookup, queryKeys, useConnectors, useFlows, useTemplates } from '../../app/queries';
 import { hasTemplatesPage } from '../../app/optional';
@@ -28,6 +28,12 @@ export function FlowsPage() {
   const queryClient = useQueryClient();
   const api = flowsApi(workspace.id);
   const refresh = () => queryClient.invalidateQueries({ queryKey: queryKeys.flows(workspace.id) });
+
+  // Most visits continue into a flow: fetch the editor's code while the list is on screen.
+  useEffect(() => {
+    const id = setTimeout(() => void import('../canvas/FlowEditorPage'), 800);
+    return () => clearTimeout(id);
+  }, []);
 
   const shown = useMemo(() => filterFlows(flows.data ?? [], filter, (k) => connector(k)?.title ?? k), [flows.data, filter, connector]);
 
