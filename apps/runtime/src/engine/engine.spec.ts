@@ -171,6 +171,16 @@ describe('run engine: durable runs on pg-boss, recorded steps, retries, cancel, 
     expect((await owner.client.post(`/api/v1/workspaces/${ws}/runs/${runId}/cancel`).send({})).status).toBe(409);
   });
 
+  it('fails a run that exceeds the flow\'s run time limit', async () => {
+    const flowId = await createPublishedFlow(owner.client, ws, flowDefinition({
+      wait: { kind: 'action', id: 'wait', connector: 'core', action: 'delay', input: { ms: 20_000 } },
+    }, 'wait', { settings: { runTimeoutSeconds: 1 } }));
+    const started = Date.now();
+    const run = await waitForRun(owner.client, ws, await startRun(t, ws, flowId, {}));
+    expect(run).toMatchObject({ status: 'failed', error: { code: 'RUN_TIMEOUT' } });
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it('replays one run and all failed runs of a flow after a fix, on the current or the original version', async () => {
     await admin.setBinStatus('broken', 400);
     const definition = (url: string) => flowDefinition({ call: httpStep('call', url, { marker: { $expr: '$trigger.marker' } }) }, 'call');

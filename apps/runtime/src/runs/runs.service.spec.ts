@@ -39,4 +39,22 @@ describe('RunsService.enqueueRun: a queued run and its job exist iff the transac
     expect(await t.query('SELECT 1 FROM runs WHERE id = $1', [rolledBackRunId])).toHaveLength(0);
     expect(await t.query(`SELECT 1 FROM pgboss.job WHERE data->>'runId' = $1`, [rolledBackRunId])).toHaveLength(0);
   });
+
+  it('gives an event one live run: enqueueing it again answers the first run and sends no second job', async () => {
+    const runs = t.braid.app.get(RunsService);
+    const dataSource = t.braid.app.get(DataSource);
+    const eventId = '6f0c1a52-3b8e-4c1f-9a57-0d6f2e1b7c44';
+    const input = { workspaceId: owner.workspace.id, flowId, flowVersionId: versionId, eventId, triggerOutput: {}, source: 'webhook' as const };
+    const [first, second] = await Promise.all([
+      dataSource.transaction((manager) => runs.enqueueRun(manager, input)),
+      dataSource.transaction((manager) => runs.enqueueRun(manager, input)),
+    ]);
+    expect(second!.runId).toBe(first!.runId);
+    expect([first!.duplicate, second!.duplicate].filter(Boolean)).toHaveLength(1);
+    expect(await t.query(`SELECT 1 FROM runs WHERE event_id = $1`, [eventId])).toHaveLength(1);
+    expect(await t.query(`SELECT 1 FROM pgboss.job WHERE data->>'runId' = $1`, [first!.runId])).toHaveLength(1);
+    // A replay of that run is a run of its own.
+    const replay = await dataSource.transaction((manager) => runs.enqueueRun(manager, { ...input, source: 'replay', replayOfRunId: first!.runId }));
+    expect(replay.runId).not.toBe(first!.runId);
+  });
 });

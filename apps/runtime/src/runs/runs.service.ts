@@ -127,14 +127,28 @@ export class RunsService {
     queue.defineQueue(RUN_QUEUE, runQueueDefinition());
   }
 
-  /** Creates a queued run for a stored event and enqueues it, inside the caller's transaction. */
-  async enqueueRun(manager: EntityManager, input: EnqueueRunInput): Promise<{ runId: string }> {
+  /**
+   * Creates a queued run for a stored event and enqueues it, inside the caller's transaction. An event gets
+   * one live run: enqueueing the same event again answers the existing run (`duplicate: true`) and sends no job.
+   */
+  async enqueueRun(manager: EntityManager, input: EnqueueRunInput): Promise<{ runId: string; duplicate?: boolean }> {
+    const replayOf = input.replayOfRunId ?? null;
     const rows: Array<{ id: string }> = await manager.query(
       `INSERT INTO runs (workspace_id, flow_id, flow_version_id, event_id, source, status, mode, replay_of_run_id, trigger_output)
-       VALUES ($1, $2, $3, $4, $5, 'queued', 'live', $6, $7::jsonb) RETURNING id`,
-      [input.workspaceId, input.flowId, input.flowVersionId, input.eventId, input.source, input.replayOfRunId ?? null, JSON.stringify(input.triggerOutput ?? null)],
+       VALUES ($1, $2, $3, $4, $5, 'queued', 'live', $6, $7::jsonb)
+       ON CONFLICT (event_id) WHERE event_id IS NOT NULL AND replay_of_run_id IS NULL AND mode = 'live' DO NOTHING
+       RETURNING id`,
+      [input.workspaceId, input.flowId, input.flowVersionId, input.eventId, input.source, replayOf, JSON.stringify(input.triggerOutput ?? null)],
     );
-    const runId = rows[0]!.id;
+    if (!rows[0]) {
+      const existing: Array<{ id: string }> = await manager.query(
+        `SELECT id FROM runs WHERE event_id = $1 AND replay_of_run_id IS NULL AND mode = 'live' AND workspace_id = $2`,
+        [input.eventId, input.workspaceId],
+      );
+      if (!existing[0]) throw new Error(`event ${String(input.eventId)} already has a run in another workspace`);
+      return { runId: existing[0].id, duplicate: true };
+    }
+    const runId = rows[0].id;
     await this.queue.sendInTransaction(manager, RUN_QUEUE, { runId });
     return { runId };
   }
