@@ -10,8 +10,13 @@ export type QueueJob<T> = PgBoss.Job<T>;
 export type QueueDefinition = Omit<PgBoss.Queue, 'name'>;
 
 function maintenanceIntervalSeconds(): number {
-  const raw = Number(process.env.BRAID_QUEUE_MAINTENANCE_SECONDS ?? '');
-  return Number.isInteger(raw) && raw >= 1 && raw <= 3600 ? raw : 60;
+  const raw = process.env.BRAID_QUEUE_MAINTENANCE_SECONDS?.trim();
+  if (!raw) return 60;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 3600) {
+    throw new Error(`Configuration: BRAID_QUEUE_MAINTENANCE_SECONDS must be a whole number of seconds from 1 to 3600 (got "${raw}").`);
+  }
+  return value;
 }
 
 /** Channel on which every enqueue is announced (inside the enqueuing transaction, so only on commit). */

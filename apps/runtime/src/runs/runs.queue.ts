@@ -14,8 +14,13 @@ export type RunStatus = (typeof runStatuses)[number];
 export type RunMode = 'live' | 'preview' | 'dry-run';
 
 function expireSeconds(): number {
-  const raw = Number(process.env.BRAID_RUN_JOB_EXPIRE_SECONDS ?? '');
-  return Number.isInteger(raw) && raw >= 2 && raw <= 86_400 ? raw : 15 * 60;
+  const raw = process.env.BRAID_RUN_JOB_EXPIRE_SECONDS?.trim();
+  if (!raw) return 15 * 60;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 2 || value > 86_400) {
+    throw new Error(`Configuration: BRAID_RUN_JOB_EXPIRE_SECONDS must be a whole number of seconds from 2 to 86400 (got "${raw}").`);
+  }
+  return value;
 }
 
 /**
