@@ -1,0 +1,256 @@
+// The editor in a real browser (Debian chromium through playwright-core) against the real runtime and sandbox:
+// owner set-up and sign-in, connections (Zoho Books through the sandbox's OAuth consent page in a popup, Togai
+// with an API token), and the runs page. Screenshots of each screen go to test/e2e/screenshots/ (gitignored).
+import { type RunningSandbox, startSandbox } from '@braid/sandbox';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sandboxAdmin } from '../../../sandbox/src/test-support/index.js';
+import { freePort } from '../free-port.js';
+import { type Client, createTestApp, type TestApp } from '../test-app.js';
+import { launchChromium, screenshot, watchPage } from './browser.js';
+import { ensureEditorBuilt } from './editor.build.js';
+
+const OWNER = { email: 'owner@example.com', password: 'owner-password-1', workspace: 'Acme' };
+const TOGAI_TOKEN = 'togai_sandbox_api_token_0001';
+
+describe('editor in a browser', () => {
+  let sandbox: RunningSandbox;
+  let t: TestApp;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let baseUrl: string;
+  let problems: string[];
+
+  beforeAll(async () => {
+    // BRAID_E2E_EDITOR_DIR: test an editor build from elsewhere (else apps/editor/dist, built when stale).
+    const editorDir = process.env.BRAID_E2E_EDITOR_DIR;
+    if (!editorDir) ensureEditorBuilt();
+    sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
+    // A real port known up front: webhook URLs handed to the sandbox (app-webhook triggers) must reach this runtime.
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    t = await createTestApp({ env: { BRAID_SANDBOX_URL: sandbox.url, BRAID_PUBLIC_URL: baseUrl, ...(editorDir ? { BRAID_EDITOR_DIR: editorDir } : {}) } });
+    await new Promise<void>((resolve) => t.server.listen(port, '127.0.0.1', resolve));
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    context.setDefaultTimeout(15_000);
+    page = await context.newPage();
+    problems = watchPage(page);
+  }, 300_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await t?.close();
+    await sandbox?.close();
+  });
+
+  const workspaceId = async (): Promise<string> => {
+    const rows = await t.query<{ id: string }>('SELECT id FROM workspaces');
+    return rows[0]!.id;
+  };
+
+  it('creates the owner on first start, signs out and signs in again', async () => {
+    await page.goto(baseUrl);
+    await page.locator('input[name=email]').fill(OWNER.email);
+    await page.locator('input[name=password]').fill(OWNER.password);
+    await page.locator('input[name=workspaceName]').fill(OWNER.workspace);
+    await screenshot(page, '01-owner-setup');
+    await page.getByRole('button', { name: 'Create the owner account' }).click();
+    await expect.poll(() => page.getByTestId('signed-in-email').textContent()).toBe(OWNER.email);
+
+    await page.getByTestId('user-menu').click();
+    await page.getByTestId('sign-out').click();
+    await page.getByTestId('user-menu').waitFor({ state: 'detached' });
+    // Opened again later: the sign-in form (signing out right after set-up leaves the set-up screen's state).
+    await page.goto(baseUrl);
+    await page.locator('input[name=email]').fill(OWNER.email);
+    await page.locator('input[name=password]').fill(OWNER.password);
+    await screenshot(page, '02-sign-in');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByTestId('signed-in-email').textContent()).toBe(OWNER.email);
+    await screenshot(page, '03-signed-in');
+  });
+
+  it('adds a Zoho Books connection through the sandbox consent page in a popup and picks the organisation', async () => {
+    await page.getByTestId('nav-connections').click();
+    await page.getByTestId('connections-empty').waitFor();
+    await page.getByTestId('add-connection').click();
+    await page.getByTestId('connector-option-zoho-books').click();
+    const dialog = page.getByTestId('add-connection-dialog');
+    await dialog.getByTestId('connection-name-input').fill('Books – Acme');
+    expect(await dialog.getByTestId('connection-target-select').inputValue()).toBe('sandbox');
+    await dialog.getByTestId('data-centre-select').selectOption('us');
+    await screenshot(page, '04-add-books-connection');
+
+    const popupOpened = page.waitForEvent('popup');
+    await dialog.getByTestId('connect-submit').click();
+    const popup = await popupOpened;
+    await popup.locator('form#consent').waitFor();
+    expect(popup.url()).toContain(`${sandbox.url}/oauth/v2/auth`);
+    await screenshot(popup, '05-sandbox-consent');
+    await popup.locator('button[value=approve]').click();
+    // The dialog learns the outcome from the callback page's message, or (when the popup lost its opener) by
+    // finding the new connection; either way it closes the popup and the dialog.
+    await page.getByTestId('add-connection-dialog').waitFor({ state: 'detached' });
+    // The callback page closes itself only when it still has its opener (see the report: the runtime's
+    // Cross-Origin-Opener-Policy severs it); the user closes it otherwise.
+    if (!popup.isClosed()) await popup.close();
+
+    const row = page.getByTestId('connection-row').filter({ hasText: 'Books – Acme' });
+    await expect.poll(() => row.getByTestId('connection-status').getAttribute('data-status')).toBe('connected');
+    await expect.poll(() => row.getByTestId('organisation-select').locator('option').count()).toBeGreaterThan(1);
+    await row.getByTestId('organisation-select').selectOption('10234695');
+    await row.getByTestId('organisation-save').click();
+    await expect.poll(async () => (await t.query<{ settings: Record<string, unknown> }>(`SELECT settings FROM connections WHERE name = 'Books – Acme'`))[0]?.settings).toEqual({
+      organizationId: '10234695',
+    });
+    await row.getByTestId('connection-test').click();
+    await expect.poll(() => row.getByTestId('connection-message').textContent()).toMatch(/^Works/);
+    await screenshot(page, '06-connections');
+  });
+
+  it('adds a Togai connection with an API token (a wrong token shows on the row), reconnects, renames and tests it', async () => {
+    await page.getByTestId('add-connection').click();
+    await page.getByTestId('connector-option-togai').click();
+    const dialog = page.getByTestId('add-connection-dialog');
+    await dialog.getByTestId('connection-name-input').fill('Togai');
+    await dialog.getByTestId('api-token-input').fill('wrong-token');
+    await dialog.getByTestId('connect-submit').click();
+    await dialog.waitFor({ state: 'detached' });
+
+    // The token is tested at once: a wrong one shows on the row with the reason; reconnect with the right one.
+    const row = page.getByTestId('connection-row').filter({ hasText: 'Togai' });
+    await expect.poll(() => row.getByTestId('connection-status').getAttribute('data-status')).toBe('error');
+    expect(await row.getByTestId('connection-status').textContent()).toMatch(/^Error: .+/);
+    await screenshot(page, '07-togai-token-rejected');
+    await row.getByTestId('connection-reconnect').click();
+    await row.getByTestId('reconnect-token-input').fill(TOGAI_TOKEN);
+    await row.getByTestId('reconnect-save').click();
+    await row.getByTestId('connection-test').click();
+    await expect.poll(() => row.getByTestId('connection-message').textContent()).toMatch(/^Works/);
+    await expect.poll(() => row.getByTestId('connection-status').getAttribute('data-status')).toBe('connected');
+    await row.getByTestId('connection-rename').click();
+    await row.getByTestId('connection-rename-input').fill('Togai – billing');
+    await row.getByTestId('connection-rename-save').click();
+    const renamed = page.getByTestId('connection-row').filter({ hasText: 'Togai – billing' });
+    await renamed.waitFor();
+    await renamed.getByTestId('connection-test').click();
+    await expect.poll(() => renamed.getByTestId('connection-message').textContent()).toMatch(/^Works/);
+
+  });
+
+  it('shows the runs page with its filters', async () => {
+    await page.getByTestId('nav-runs').click();
+    await page.getByTestId('runs-page').waitFor();
+    await page.getByTestId('runs-empty').waitFor();
+    await page.getByTestId('runs-filter-status').selectOption('failed');
+    await page.getByTestId('runs-filter-range').selectOption('24h');
+    await page.getByTestId('runs-empty').waitFor();
+    await screenshot(page, '08-runs-empty');
+    expect(problems).toEqual([]);
+  });
+
+  // ---------------------------------------------------------------------------------------------------------
+  // S1 published through the API (the canvas journey is tested separately): the Runs pages in the browser.
+
+  let api: Client;
+  let flowId: string;
+  const connectionIds = async () => {
+    const rows = await t.query<{ id: string; connector_key: string }>('SELECT id, connector_key FROM connections');
+    return { books: rows.find((r) => r.connector_key === 'zoho-books')!.id, togai: rows.find((r) => r.connector_key === 'togai')!.id };
+  };
+  const createTogaiCustomer = async (id: string, name: string, email: string) => {
+    const response = await fetch(`${sandbox.url}/_admin/console/togai/create-customer`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ values: { id, name, email } }),
+    });
+    expect(response.status, await response.clone().text()).toBeLessThan(300);
+  };
+  const booksContacts = async () => ((await sandboxAdmin(sandbox.url).state('books')).contacts ?? []) as Array<Record<string, unknown>>;
+  const runRows = () => page.getByTestId('run-row');
+
+  it('shows a published flow\'s run succeed in Runs, its steps on the run graph, and the contact in the sandbox', async () => {
+    api = t.agent();
+    expect((await api.login(OWNER.email, OWNER.password)).status).toBe(200);
+    const ws = await workspaceId();
+    const { books, togai } = await connectionIds();
+    const definition = {
+      schemaVersion: 1,
+      name: 'Togai accounts → Books contacts',
+      direction: 'outbound',
+      trigger: { connector: 'togai', trigger: 'events', connectionRef: togai, config: { events: ['account.created'] } },
+      start: 'find',
+      steps: {
+        find: {
+          kind: 'action', id: 'find', title: 'Find contact', connector: 'zoho-books', action: 'find_contact', connectionRef: books,
+          input: { email: { $expr: '$trigger.data.primaryEmail' }, contact_type: 'customer' }, next: 'exists',
+        },
+        exists: { kind: 'branch', id: 'exists', title: 'Already in Books?', branches: [{ id: 'found', label: 'Found', condition: { $expr: '$steps.find.found' } }], else: { start: 'create' } },
+        create: {
+          kind: 'action', id: 'create', title: 'Create contact', connector: 'zoho-books', action: 'create_contact', connectionRef: books,
+          input: { contact_name: { $expr: '$trigger.data.name' }, contact_type: 'customer', email: { $expr: '$trigger.data.primaryEmail' } },
+        },
+      },
+    };
+    const created = await api.post(`/api/v1/workspaces/${ws}/flows`).send({ definition });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    flowId = created.body.id;
+    const published = await api.post(`/api/v1/workspaces/${ws}/flows/${flowId}/publish`);
+    expect(published.status, JSON.stringify(published.body)).toBe(200);
+    expect((await api.post(`/api/v1/workspaces/${ws}/flows/${flowId}/enable`)).status).toBe(200);
+
+    await createTogaiCustomer('acme-e2e', 'Acme E2E GmbH', 'billing@acme-e2e.test');
+    await page.getByTestId('nav-runs').click();
+    await page.getByTestId('runs-filter-status').selectOption('');
+    await expect.poll(() => runRows().first().getAttribute('data-status'), { timeout: 30_000 }).toBe('succeeded');
+    await screenshot(page, '09-runs-succeeded');
+    await runRows().first().getByTestId('run-link').click();
+    const detail = page.getByTestId('run-detail');
+    await detail.waitFor();
+    const node = (id: string) => detail.locator(`[data-testid=run-node][data-step-id=${id}]`);
+    expect(await node('find').getAttribute('data-status')).toBe('succeeded');
+    expect(await node('exists').getAttribute('data-status')).toBe('succeeded');
+    expect(await node('create').getAttribute('data-status')).toBe('succeeded');
+    await node('create').getByTestId('json-output').locator('summary').click();
+    expect(await node('create').getByTestId('json-output').locator('pre').textContent()).toContain('Acme E2E GmbH');
+    await screenshot(page, '10-run-detail');
+    expect((await booksContacts()).filter((c) => c.contact_name === 'Acme E2E GmbH')).toHaveLength(1);
+  });
+
+  it('refuses to delete a connection a published flow uses, naming the flow', async () => {
+    await page.getByTestId('nav-connections').click();
+    const row = page.getByTestId('connection-row').filter({ hasText: 'Books – Acme' });
+    await row.getByTestId('connection-delete').click();
+    await row.getByTestId('connection-delete-confirm').click();
+    await expect.poll(() => row.getByTestId('connection-in-use-flows').textContent()).toContain('Togai accounts → Books contacts');
+    await screenshot(page, '11-connection-in-use');
+  });
+
+  it('shows a failed run with the failing step, and replays it once the other app is back', async () => {
+    const admin = sandboxAdmin(sandbox.url);
+    await admin.armFault({ service: 'books', kind: 'unavailable', count: 1000, pathContains: '/contacts' });
+    await createTogaiCustomer('beta-e2e', 'Beta E2E Ltd', 'billing@beta-e2e.test');
+    await page.getByTestId('nav-runs').click();
+    await page.getByTestId('runs-filter-status').selectOption('failed');
+    await expect.poll(() => runRows().count(), { timeout: 60_000 }).toBe(1);
+    await runRows().first().getByTestId('run-link').click();
+    const detail = page.getByTestId('run-detail');
+    await expect.poll(() => detail.getAttribute('data-status')).toBe('failed');
+    expect(await detail.locator('[data-testid=run-node][data-step-id=find]').getAttribute('data-status')).toBe('failed');
+    expect(await detail.locator('[data-testid=run-node][data-step-id=create]').getAttribute('data-status')).toBe('not-run');
+    await detail.getByTestId('run-error').waitFor();
+    await screenshot(page, '12-run-failed');
+
+    await admin.clearFaults();
+    await detail.getByTestId('replay-original').click();
+    await page.getByTestId('replay-link').click();
+    await expect.poll(() => page.getByTestId('run-detail').getAttribute('data-status'), { timeout: 30_000 }).toBe('succeeded');
+    expect(await page.getByTestId('run-detail').getByTestId('replay-of-link').count()).toBe(1);
+    await screenshot(page, '13-replay-succeeded');
+    expect((await booksContacts()).filter((c) => c.contact_name === 'Beta E2E Ltd')).toHaveLength(1);
+    expect(problems).toEqual([]);
+  });
+});
