@@ -2,7 +2,7 @@ import { startSandbox, type RunningSandbox } from '@braid/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxAdmin, type SandboxAdmin } from '../../../sandbox/src/test-support/index.js';
 import { createTestApp, type SignedInUser, type TestApp } from '../../test/test-app.js';
-import { allowLoopback, flowDefinition, httpStep, type Json } from '../engine/test-support/engine.fixtures.js';
+import { allowLoopback, flowDefinition, httpStep, type Json, startRun } from '../engine/test-support/engine.fixtures.js';
 
 describe('flows API: drafts, edits, validation, versions, enable/disable, export/import, preview', () => {
   let t: TestApp;
@@ -155,6 +155,26 @@ describe('flows API: drafts, edits, validation, versions, enable/disable, export
     expect(runs.body.runs.length).toBe(5);
     expect((await owner.client.get(`/api/v1/workspaces/${ws}/runs?flowId=${id}`)).body.runs).toEqual([]);
     expect((await owner.client.post(`${flows()}/${id}/preview`).send({ source: 'last-event' })).body.error.code).toBe('NO_SAMPLE_EVENT');
+  });
+
+  it('re-arms the trigger with each new version while enabled, and previews with the last real event', async () => {
+    const definition = flowDefinition({ echo: { kind: 'map', id: 'echo', output: { got: { $expr: '$trigger.order' } } } }, 'echo');
+    const created = await owner.client.post(flows()).send({ definition }).expect(201);
+    const id = created.body.id as string;
+    const v1 = await owner.client.post(`${flows()}/${id}/publish`).send({}).expect(200);
+    await owner.client.post(`${flows()}/${id}/enable`).send({}).expect(200);
+    const armed = async () => (await t.query<{ armed_version_id: string }>(`SELECT armed_version_id FROM trigger_states WHERE flow_id = $1`, [id]))[0]?.armed_version_id;
+    expect(await armed()).toBe(v1.body.publishedVersion.id);
+    await owner.client.put(`${flows()}/${id}/draft`).send({ definition: { ...definition, name: 'v2' } }).expect(200);
+    const v2 = await owner.client.post(`${flows()}/${id}/publish`).send({}).expect(200);
+    expect(await armed()).toBe(v2.body.publishedVersion.id);
+
+    // A real event (a manual run stores one), then a preview of the draft with it.
+    await startRun(t, ws, id, { order: 'SO-1' });
+    const preview = await owner.client.post(`${flows()}/${id}/preview`).send({ source: 'last-event' }).expect(200);
+    expect(preview.body).toMatchObject({ triggerOutput: { order: 'SO-1' }, output: { got: 'SO-1' } });
+    await owner.client.delete(`${flows()}/${id}`).expect(204);
+    expect(await armed()).toBeUndefined();
   });
 
   it('keeps viewers read-only and other workspaces out (404)', async () => {
