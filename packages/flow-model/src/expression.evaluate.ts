@@ -15,6 +15,8 @@ export interface EvaluationBindings {
   index?: number;
   /** Flow / integration settings: `$vars`. */
   vars?: Record<string, unknown>;
+  /** Inside an upsert-with-link step's update: the linked or matched record, `$target.id`. */
+  target?: unknown;
 }
 
 export interface EvaluationLimits {
@@ -175,6 +177,7 @@ async function runExpression(source: string, bindings: EvaluationBindings, path:
       item: bindings.item,
       index: bindings.index,
       vars: bindings.vars ?? {},
+      ...(bindings.target !== undefined ? { target: bindings.target } : {}),
     });
   } catch (err) {
     const e = (err ?? {}) as JsonataFailure;

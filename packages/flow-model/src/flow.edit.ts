@@ -7,6 +7,7 @@ import { parsePointer, type Problem } from './flow.problems.js';
 import { checkFlowFragment } from './flow.schema.js';
 import {
   STEP_ID_REGEX,
+  STEP_KINDS,
   isExpression,
   stepLabel,
   type BranchPath,
@@ -49,6 +50,16 @@ export interface StepPatch {
   concurrency?: 1 | null;
   // map
   output?: InputValue;
+  // upsertWithLink (the editor's panel sets these parts whole; source/target/create are required)
+  source?: Extract<Step, { kind: 'upsertWithLink' }>['source'];
+  target?: Extract<Step, { kind: 'upsertWithLink' }>['target'];
+  find?: Extract<Step, { kind: 'upsertWithLink' }>['find'] | null;
+  create?: Extract<Step, { kind: 'upsertWithLink' }>['create'];
+  update?: Extract<Step, { kind: 'upsertWithLink' }>['update'] | null;
+  read?: Extract<Step, { kind: 'upsertWithLink' }>['read'] | null;
+  mapping?: Extract<Step, { kind: 'upsertWithLink' }>['mapping'] | null;
+  prefetch?: Extract<Step, { kind: 'upsertWithLink' }>['prefetch'] | null;
+  sync?: Extract<Step, { kind: 'upsertWithLink' }>['sync'] | null;
 }
 
 /** A JSON pointer (`/line_items/0/rate`) or its segments. */
@@ -350,6 +361,7 @@ const PATCHABLE: Record<Step['kind'], ReadonlyArray<keyof StepPatch>> = {
   branch: ['title'],
   forEach: ['title', 'items', 'concurrency'],
   map: ['title', 'output'],
+  upsertWithLink: ['title', 'connector', 'connectionRef', 'source', 'target', 'find', 'create', 'update', 'read', 'mapping', 'prefetch', 'sync', 'retry'],
 };
 
 /** Renames `$steps.<from>` to `$steps.<to>` in every expression of the given steps. */
@@ -373,6 +385,10 @@ function renameInStep(step: Step, from: StepId, to: StepId): Step {
       return { ...step, items: renameStepInValue(step.items, from, to) };
     case 'branch':
       return { ...step, branches: step.branches.map((b) => ({ ...b, condition: renameStepInValue(b.condition, from, to) })) };
+    case 'upsertWithLink': {
+      const { kind: _kind, id: _id, title: _title, next: _next, ...rest } = step;
+      return { ...step, ...(renameStepInValue(rest as unknown as InputValue, from, to) as object) } as Step;
+    }
   }
 }
 
@@ -415,8 +431,8 @@ function applyToDraft(flow: FlowDefinition, edit: FlowEdit, draft: Draft): FlowD
   switch (edit.type) {
     case 'addStep': {
       const step = edit.step;
-      if (!step || typeof step !== 'object' || !['action', 'branch', 'forEach', 'map'].includes((step as Step).kind)) {
-        throw new FlowEditError(FlowEditErrorCode.INVALID_STEP, 'The new step must be an action, branch, forEach or map step.');
+      if (!step || typeof step !== 'object' || !STEP_KINDS.includes((step as Step).kind)) {
+        throw new FlowEditError(FlowEditErrorCode.INVALID_STEP, 'The new step must be an action, branch, forEach, map or upsertWithLink step.');
       }
       assertValidId(step.id, 'step');
       if (draft.has(step.id)) {
@@ -523,7 +539,7 @@ function applyToDraft(flow: FlowDefinition, edit: FlowEdit, draft: Draft): FlowD
       const copy = draft.edit(step.id) as unknown as Record<string, unknown>;
       for (const [key, value] of Object.entries(patch)) {
         if (value === null || value === undefined) {
-          if (['connector', 'action', 'input', 'items', 'output'].includes(key)) {
+          if (['connector', 'action', 'input', 'items', 'output', 'source', 'target', 'create'].includes(key)) {
             throw new FlowEditError(FlowEditErrorCode.INVALID_PATCH, `"${key}" is required on a ${step.kind} step and cannot be removed.`);
           }
           delete copy[key];

@@ -74,7 +74,7 @@ export const flowDefinitionSchema = {
       type: 'object',
       required: ['kind'],
       discriminator: { propertyName: 'kind' },
-      oneOf: [ref('actionStep'), ref('branchStep'), ref('forEachStep'), ref('mapStep')],
+      oneOf: [ref('actionStep'), ref('branchStep'), ref('forEachStep'), ref('mapStep'), ref('upsertWithLinkStep')],
     },
     actionStep: {
       type: 'object',
@@ -149,6 +149,123 @@ export const flowDefinitionSchema = {
         title: ref('title'),
         next: ref('stepId'),
         output: ref('inputValue'),
+      },
+    },
+    actionKey: { type: 'string', minLength: 1, maxLength: 100 },
+    dottedPath: { type: 'string', minLength: 1, maxLength: 300 },
+    upsertCall: {
+      type: 'object',
+      required: ['action', 'input'],
+      additionalProperties: false,
+      properties: {
+        action: ref('actionKey'),
+        input: ref('inputObject'),
+        idPath: ref('dottedPath'),
+        modifiedAtPath: ref('dottedPath'),
+        mapInto: ref('dottedPath'),
+      },
+    },
+    upsertWithLinkStep: {
+      type: 'object',
+      required: ['kind', 'id', 'connector', 'source', 'target', 'create'],
+      additionalProperties: false,
+      properties: {
+        kind: { const: 'upsertWithLink' },
+        id: ref('stepId'),
+        title: ref('title'),
+        next: ref('stepId'),
+        connector: ref('connectorKey'),
+        connectionRef: { type: 'string', minLength: 1, maxLength: 200 },
+        source: {
+          type: 'object',
+          required: ['app', 'type', 'id'],
+          additionalProperties: false,
+          properties: {
+            app: { type: 'string', minLength: 1, maxLength: 100 },
+            type: { type: 'string', minLength: 1, maxLength: 100 },
+            id: ref('inputValue'),
+            modifiedAt: ref('inputValue'),
+            record: ref('inputValue'),
+          },
+        },
+        target: {
+          type: 'object',
+          required: ['type'],
+          additionalProperties: false,
+          properties: { type: { type: 'string', minLength: 1, maxLength: 100 }, app: { type: 'string', minLength: 1, maxLength: 100 } },
+        },
+        find: {
+          type: 'array',
+          maxItems: 10,
+          items: {
+            type: 'object',
+            required: ['key', 'action', 'input', 'idPath'],
+            additionalProperties: false,
+            properties: {
+              key: { type: 'string', minLength: 1, maxLength: 100 },
+              action: ref('actionKey'),
+              input: ref('inputObject'),
+              idPath: ref('dottedPath'),
+              modifiedAtPath: ref('dottedPath'),
+              mapInto: ref('dottedPath'),
+              value: ref('inputValue'),
+            },
+          },
+        },
+        create: { allOf: [ref('upsertCall'), { required: ['idPath'] }] },
+        update: ref('upsertCall'),
+        read: {
+          type: 'object',
+          required: ['action', 'input'],
+          additionalProperties: false,
+          properties: {
+            action: ref('actionKey'),
+            input: ref('inputObject'),
+            idPath: ref('dottedPath'),
+            modifiedAtPath: ref('dottedPath'),
+            mapInto: ref('dottedPath'),
+            recordPath: ref('dottedPath'),
+          },
+        },
+        mapping: {
+          type: 'object',
+          required: ['pairs'],
+          additionalProperties: false,
+          properties: {
+            pairs: {
+              type: 'array',
+              maxItems: 500,
+              items: {
+                type: 'object',
+                required: ['source', 'target'],
+                additionalProperties: false,
+                properties: { source: ref('inputValue'), target: { type: 'string', maxLength: 200 } },
+              },
+            },
+            mandatoryTargets: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 200 } },
+          },
+        },
+        prefetch: {
+          type: 'object',
+          required: ['action', 'input', 'itemsPath', 'idPath', 'keys'],
+          additionalProperties: false,
+          properties: {
+            action: ref('actionKey'),
+            input: ref('inputObject'),
+            itemsPath: ref('dottedPath'),
+            idPath: ref('dottedPath'),
+            keys: { type: 'object', additionalProperties: ref('dottedPath') },
+          },
+        },
+        sync: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            conflict: { enum: ['last-writer-wins', 'source-wins', 'target-wins'] },
+            skipEchoes: { type: 'boolean' },
+          },
+        },
+        retry: ref('retry'),
       },
     },
     settings: {
@@ -272,7 +389,7 @@ function structureProblems(root: unknown, errors: ErrorObject[]): Problem[] {
       message = `"${fieldPath(segments)}" must be a step id (lowercase letters, digits and "_", starting with a letter), got ${JSON.stringify(valueAtPointer(root, segments))}.`;
     } else if (error.keyword === 'discriminator') {
       pointerSegments = [...segments, 'kind'];
-      message = `"${fieldPath(pointerSegments)}" must be one of "action", "branch", "forEach", "map".`;
+      message = `"${fieldPath(pointerSegments)}" must be one of "action", "branch", "forEach", "map", "upsertWithLink".`;
     } else if (error.keyword === 'const' && segments.length === 1 && segments[0] === 'schemaVersion') {
       message = `"schemaVersion" must be ${FLOW_SCHEMA_VERSION}: this version of Braid reads flow definitions of version ${FLOW_SCHEMA_VERSION}.`;
     } else {

@@ -104,9 +104,72 @@ export interface MapStep extends StepBase {
   output: InputValue;
 }
 
-export type Step = ActionStep | BranchStep | ForEachStep | MapStep;
+/** One connector action call of an upsert-with-link step (its input may use `$target` besides the usual bindings). */
+export interface UpsertActionCall {
+  action: string;
+  input: Record<string, InputValue>;
+  /** Dotted path into the action's output where the record id is (find/create). Missing or empty = no match. */
+  idPath?: string;
+  /** Dotted path into the output where the written record's modified time is (for conflict detection). */
+  modifiedAtPath?: string;
+  /**
+   * Dotted path into `input` where the mapped fields are merged (e.g. `records.0` for a bulk update action);
+   * default: the top level of the input.
+   */
+  mapInto?: string;
+}
+
+/** A match key of an upsert-with-link step: tried in order when the source record has no link yet. */
+export interface UpsertFindRule extends UpsertActionCall {
+  /** A name for the key, reported as `matchedBy` (e.g. "email", "name"). */
+  key: string;
+  idPath: string;
+  /** The value searched for, when `prefetch` is used (default: the first text value of the evaluated input). */
+  value?: InputValue;
+}
+
+export type SyncConflictRule = 'last-writer-wins' | 'source-wins' | 'target-wins';
+
+/**
+ * Find the source record's linked record in the target app; else search the target by the `find` keys in
+ * order and link the match (then update it); else create and link. One lock per source record around it, so
+ * concurrent events for the same record never create two target records.
+ */
+export interface UpsertWithLinkStep extends StepBase {
+  kind: 'upsertWithLink';
+  /** The TARGET app's connector. */
+  connector: string;
+  connectionRef?: string;
+  source: {
+    app: string;
+    type: string;
+    id: InputValue;
+    /** When the source record was last modified (ISO time), for conflicts. */
+    modifiedAt?: InputValue;
+    /** The source record as its app reports it: echo suppression compares its fields with what Braid last wrote. */
+    record?: InputValue;
+  };
+  target: { type: string; /** default: the connector key */ app?: string };
+  find?: UpsertFindRule[];
+  create: UpsertActionCall & { idPath: string };
+  /** Runs on a linked or matched record (`$target.id` is its id). Absent: a found record is only linked. */
+  update?: UpsertActionCall;
+  /** Field mapper: merged into the create/update input; its targets are the written fields. */
+  mapping?: FieldMapping;
+  /** Reads the target record before updating a linked one (conflict detection: did it change since the last sync?). */
+  read?: UpsertActionCall & { recordPath?: string };
+  /**
+   * Backfill speed-up: while an initial sync of the flow runs, the target's records are listed once with this
+   * action and matched in memory (`keys`: find key → dotted path of that value in a listed record).
+   */
+  prefetch?: { action: string; input: Record<string, InputValue>; itemsPath: string; idPath: string; keys: Record<string, string> };
+  sync?: { conflict?: SyncConflictRule; skipEchoes?: boolean };
+  retry?: RetryPolicy;
+}
+
+export type Step = ActionStep | BranchStep | ForEachStep | MapStep | UpsertWithLinkStep;
 export type StepKind = Step['kind'];
-export const STEP_KINDS: readonly StepKind[] = ['action', 'branch', 'forEach', 'map'];
+export const STEP_KINDS: readonly StepKind[] = ['action', 'branch', 'forEach', 'map', 'upsertWithLink'];
 
 export interface FlowSettings {
   /** IANA time zone for schedules and date functions, e.g. "Europe/Berlin". */

@@ -64,6 +64,13 @@ export function validateFlow(
       case 'map':
         checkExpressionsIn(step.output, [...owner.base, 'output'], (p) => (p.length === 0 ? 'the output' : `output field "${fieldPath(p)}"`), owner, expressionContext, add);
         break;
+      case 'upsertWithLink':
+        checkUpsertWithLinkStep(step, owner, connectors, options, add);
+        for (const part of ['source', 'find', 'create', 'update', 'read', 'mapping', 'prefetch'] as const) {
+          if (step[part] === undefined) continue;
+          checkExpressionsIn(step[part], [...owner.base, part], (p) => `"${fieldPath([part, ...p])}"`, owner, expressionContext, add);
+        }
+        break;
     }
   }
   return problems;
@@ -238,6 +245,73 @@ function checkActionStep(
   const what = `${connector.title} › ${action.title}`;
   checkConnection(action.requiresConnection, step.connectionRef, connector, what, owner, options, add);
   checkInputAgainstSchema(step.input, action.inputSchema, [...owner.base, 'input'], what, owner, add);
+}
+
+/** Sets `value`'s fields at a dotted path (`records.0`) of a copy of `input` (arrays/objects created as needed). */
+export function mergeAtPath(input: Record<string, unknown>, path: string | undefined, fields: Record<string, unknown>): Record<string, unknown> {
+  const out = structuredClone(input);
+  if (!path) return { ...out, ...fields };
+  const segments = path.split('.');
+  let holder: Record<string, unknown> | unknown[] = out;
+  for (const [i, segment] of segments.entries()) {
+    const key = Array.isArray(holder) ? Number(segment) : segment;
+    const nextIsIndex = /^\d+$/.test(segments[i + 1] ?? '');
+    let child = (holder as Record<string | number, unknown>)[key];
+    if (child === null || typeof child !== 'object' || isExpression(child)) {
+      child = i === segments.length - 1 || !nextIsIndex ? {} : [];
+      (holder as Record<string | number, unknown>)[key] = child;
+    }
+    holder = child as Record<string, unknown> | unknown[];
+  }
+  Object.assign(holder, fields);
+  return out;
+}
+
+function checkUpsertWithLinkStep(
+  step: Extract<Step, { kind: 'upsertWithLink' }>,
+  owner: Owner,
+  connectors: Map<string, ConnectorDescriptor>,
+  options: ValidateFlowOptions,
+  add: AddProblem,
+): void {
+  const connector = findConnector(connectors, step.connector, owner, [...owner.base, 'connector'], add);
+  if (!connector) return;
+  const mapped: Record<string, unknown> = {};
+  for (const pair of step.mapping?.pairs ?? []) if (typeof pair.target === 'string' && pair.target.trim() !== '') mapped[pair.target] = pair.source;
+  const calls: Array<{ part: Segments; call: { action: string; input: Record<string, InputValue>; mapInto?: string }; mapped: boolean; role: string }> = [];
+  step.find?.forEach((rule, i) => calls.push({ part: ['find', i], call: rule, mapped: false, role: `match key "${rule.key}"` }));
+  calls.push({ part: ['create'], call: step.create, mapped: true, role: 'create' });
+  if (step.update) calls.push({ part: ['update'], call: step.update, mapped: true, role: 'update' });
+  if (step.read) calls.push({ part: ['read'], call: step.read, mapped: false, role: 'read' });
+  if (step.prefetch) calls.push({ part: ['prefetch'], call: step.prefetch, mapped: false, role: 'prefetch' });
+  let needsConnection = false;
+  let createAction: ActionDescriptor | undefined;
+  for (const { part, call, mapped: withMapping, role } of calls) {
+    const action = connector.actions.find((a) => a.key === call.action);
+    if (!action) {
+      add(ProblemCode.UNKNOWN_ACTION, [...owner.base, ...part, 'action'], `${owner.label}: ${connector.title} has no action "${call.action}" (used to ${role}). Pick one of its actions.`, owner.stepId);
+      continue;
+    }
+    if (role === 'create') createAction = action;
+    needsConnection ||= action.requiresConnection;
+    // Mapped fields are merged into the write input at run time: validate what will be sent.
+    const input = withMapping ? (mergeAtPath(call.input, call.mapInto, mapped) as Record<string, InputValue>) : call.input;
+    checkInputAgainstSchema(input, action.inputSchema, [...owner.base, ...part, 'input'], `${connector.title} › ${action.title} (${role})`, owner, add);
+  }
+  checkConnection(needsConnection, step.connectionRef, connector, `${connector.title} › upsert with link`, owner, options, add);
+  if (step.mapping) {
+    const schemaTargets = createAction && Array.isArray(createAction.inputSchema[MANDATORY_TARGETS_KEYWORD])
+      ? (createAction.inputSchema[MANDATORY_TARGETS_KEYWORD] as unknown[]).filter((t): t is string => typeof t === 'string')
+      : [];
+    checkFieldMapping({ path: ['mapping'], value: step.mapping, schemaTargets }, step, owner.base, `upserting a ${connector.title} ${step.target.type}`, owner, add);
+  }
+  if (step.prefetch && step.find) {
+    step.find.forEach((rule, i) => {
+      if (!Object.prototype.hasOwnProperty.call(step.prefetch!.keys, rule.key)) {
+        add(ProblemCode.INPUT_SCHEMA, [...owner.base, 'prefetch', 'keys'], `${owner.label}: the prefetch has no path for match key "${rule.key}" (find rule ${i + 1}); add it to "prefetch.keys" or remove the prefetch.`, owner.stepId);
+      }
+    });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
