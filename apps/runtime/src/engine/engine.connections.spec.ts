@@ -60,5 +60,11 @@ describe('engine with app connections: Togai steps through a sandbox connection'
     // The connection is in use by a published flow.
     const { FlowsService } = await import('../flows/flows.service.js');
     expect(await h.t.braid.app.get(FlowsService).flowsUsingConnection(ws, connectionId)).toEqual([{ id: flowId, name: 'Test flow' }]);
+
+    // A connection that needs reconnecting fails the run with that reason (no retry).
+    const { ConnectionsService } = await import('../connections/connections.service.js');
+    await h.t.braid.app.get(ConnectionsService).recordFailure(ws, connectionId, { message: 'refresh token revoked', needsReconnect: true });
+    const failed = await waitForRun(h.owner.client, ws, await startRun(h.t, ws, flowId, { id: 'cust-later', name: 'Later Co', email: 'later@example.com' }));
+    expect(failed).toMatchObject({ status: 'failed', error: { code: 'CONNECTION_NEEDS_RECONNECT', needsReconnect: true, stepId: 'create' } });
   });
 });

@@ -25,6 +25,7 @@ import {
   type Step,
 } from '@braid/flow-model';
 import type { DataSource } from 'typeorm';
+import { BraidError } from '../common/braid.error.js';
 import { PgRecordLinkStore } from '../links/links.store.js';
 import type { ConnectionsBridge } from './connections.bridge.js';
 import type { EngineSettings } from './engine.settings.js';
@@ -111,6 +112,10 @@ function toErrorInfo(error: unknown, step: { id: string }, path: string): RunErr
   if (error instanceof ConnectorError) return { ...(error.toJSON() as { code: string; message: string }), stepId: step.id, path };
   if (error instanceof ExpressionError) {
     return { code: error.code, message: error.message, stepId: step.id, path, pointer: error.path.length ? `/${error.path.join('/')}` : '', expression: error.expression };
+  }
+  if (error instanceof BraidError) {
+    // e.g. the connection was removed or needs to be reconnected (ConnectionsError).
+    return { code: error.code, message: error.message, stepId: step.id, path, retryable: false, ...(/RECONNECT/.test(error.code) ? { needsReconnect: true } : {}) };
   }
   const message = error instanceof Error ? error.message : String(error);
   return { code: 'STEP_ERROR', message, stepId: step.id, path, retryable: false };
