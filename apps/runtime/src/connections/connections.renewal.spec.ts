@@ -1,6 +1,7 @@
 import { ConnectorError } from '@braid/connector-sdk';
 import { sandboxAdmin } from '../../../sandbox/src/test-support/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { VaultService } from '../vault/vault.service.js';
 import { ConnectionsService } from './connections.service.js';
 import { ConnectionTokens } from './connections.tokens.js';
@@ -126,6 +127,8 @@ describe('token renewal', () => {
       const failure = await runBooksStep(h.t.braid.app, workspaceId, connectionId).catch((error: unknown) => error);
       expect(failure).toMatchObject({ code: 'RATE_LIMITED', retryable: true });
       expect((await h.owner.client.get(`${h.base}/${connectionId}`)).body.status).toBe('connected');
+      const metrics = await h.t.braid.app.get(MetricsService).registry.metrics();
+      expect(metrics).toMatch(/braid_token_refresh_failures_total\{connector="test-books"\} [1-9]/);
     } finally {
       await admin().patchLimits({ oauth: { refreshesPerWindow: 10 } });
     }

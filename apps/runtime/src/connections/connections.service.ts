@@ -174,7 +174,7 @@ export class ConnectionsService {
       connectorKey: connector.key,
       authKind,
       target: input.target,
-      baseUrl: this.targets.baseUrl(input.target),
+      baseUrl: this.targets.baseUrl(input.target, { connectorKey: connector.key }),
       settings,
       scopes: [],
       status: 'connected',
@@ -422,6 +422,7 @@ export class ConnectionsService {
     }
     row.dataCentre = dc.location;
     row.accountsServer = dc.accountsServer;
+    row.baseUrl = this.targets.baseUrl(row.target, { connectorKey: row.connectorKey, accountsServer: dc.accountsServer });
     row.apiDomain = tokens.apiDomain;
     row.scopes = tokens.scope;
     row.lastRefreshedAt = new Date();

@@ -16,6 +16,8 @@ describe('ConnectionTargets', () => {
     expect(t.zohoDataCentre('production', 'com').accountsServer).toBe('https://accounts.zoho.com');
     expect(t.zohoDataCentre('production', 'ca').accountsServer).toBe('https://accounts.zohocloud.ca');
     expect(t.apiTokenBase('togai', 'production')).toBe('https://api.togai.com');
+    expect(t.baseUrl('production', { connectorKey: 'togai' })).toBe('https://api.togai.com');
+    expect(t.baseUrl('production', { connectorKey: 'zoho-books', accountsServer: 'https://accounts.zoho.eu' })).toBe('https://accounts.zoho.eu');
   });
 
   it('prefers BRAID_SANDBOX_URL over the embedded sandbox and explains when there is none', () => {

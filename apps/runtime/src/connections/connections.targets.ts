@@ -40,9 +40,13 @@ export class ConnectionTargets {
     return url.replace(/\/+$/, '');
   }
 
-  /** The root the connection's target is identified by (recorded on the connection). */
-  baseUrl(target: ConnectionTarget): string {
-    return target === 'sandbox' ? this.sandboxUrl() : 'production';
+  /**
+   * The service a connection talks to, recorded on it: the sandbox URL, or the production service (the API base of
+   * an api-token service, the Zoho accounts server of the data centre), `production` when only the connector knows.
+   */
+  baseUrl(target: ConnectionTarget, service: { connectorKey: string; accountsServer?: string | null }): string {
+    if (target === 'sandbox') return this.sandboxUrl();
+    return apiTokenServices[service.connectorKey]?.production ?? service.accountsServer ?? 'production';
   }
 
   zohoDataCentres(target: ConnectionTarget): ZohoDataCenter[] {

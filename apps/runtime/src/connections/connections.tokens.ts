@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   type AccessTokenState,
@@ -9,6 +9,7 @@ import {
   refreshZohoAccessToken,
 } from '@braid/connector-sdk';
 import { DataSource, type EntityManager } from 'typeorm';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { VaultService } from '../vault/vault.service.js';
 import { ConnectionEntity, type ApiTokenSecrets, type OAuthSecrets, type SelfClientSecrets } from './connection.entity.js';
 import { ConnectionTargets, type ZohoClient } from './connections.targets.js';
@@ -42,6 +43,8 @@ export class ConnectionTokens {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly vault: VaultService,
     private readonly targets: ConnectionTargets,
+    // braid_token_refresh_failures_total (global MetricsModule; optional so connections work without it).
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   /** The credential provider of a connection (shared by every caller in this process). */
@@ -159,6 +162,7 @@ export class ConnectionTokens {
     row: ConnectionEntity,
     error: OAuthError,
   ): Promise<ConnectorError> {
+    this.metrics?.tokenRefreshFailed(row.connectorKey);
     if (error.code === 'TOO_MANY_REQUESTS') {
       this.logger.warn(`Zoho throttled the token renewal of connection ${row.id}; retrying later.`);
       return new ConnectorError('RATE_LIMITED', `Zoho is throttling token renewals for "${row.name}"; the step is retried later.`, {

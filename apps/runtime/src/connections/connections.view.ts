@@ -7,7 +7,7 @@ export interface ConnectionView {
   connectorKey: string;
   authKind: ConnectionEntity['authKind'];
   target: ConnectionEntity['target'];
-  /** The sandbox URL for sandbox connections, `production` otherwise. */
+  /** The service it talks to: the sandbox URL, or the production service (Togai API, Zoho accounts server). */
   baseUrl: string;
   dataCentre: string | null;
   accountsServer: string | null;
@@ -65,7 +65,7 @@ export const connectionViewSchema = {
     connectorKey: { type: 'string', example: 'zoho-books' },
     authKind: { type: 'string', enum: ['oauth2', 'zoho-self-client', 'api-token'] },
     target: { type: 'string', enum: ['sandbox', 'production'] },
-    baseUrl: { type: 'string', description: 'The sandbox URL, or "production"' },
+    baseUrl: { type: 'string', description: 'The service it talks to: the sandbox URL, or the production service (e.g. https://api.togai.com, https://accounts.zoho.eu)' },
     dataCentre: { type: 'string', nullable: true, example: 'eu' },
     accountsServer: { type: 'string', nullable: true, example: 'https://accounts.zoho.eu' },
     apiDomain: { type: 'string', nullable: true, example: 'https://www.zohoapis.eu' },

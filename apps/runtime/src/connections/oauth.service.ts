@@ -167,7 +167,7 @@ export class OAuthFlowService {
       connectorKey: state.connectorKey,
       authKind: 'oauth2',
       target: state.target,
-      baseUrl: this.targets.baseUrl(state.target),
+      baseUrl: this.targets.baseUrl(state.target, { connectorKey: state.connectorKey, accountsServer }),
       settings: {},
       status: 'connected',
       createdBy: state.userId,
