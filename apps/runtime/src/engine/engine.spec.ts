@@ -2,6 +2,7 @@ import { startSandbox, type RunningSandbox } from '@braid/sandbox';
 import { sandboxAdmin, type SandboxAdmin } from '../../../sandbox/src/test-support/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type SignedInUser, type TestApp } from '../../test/test-app.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { RunsRetention } from './runs.retention.js';
 import { allowLoopback, createPublishedFlow, flowDefinition, httpStep, type Json, startRun, waitFor, waitForRun } from './test-support/engine.fixtures.js';
 
@@ -44,6 +45,10 @@ describe('run engine: durable runs on pg-boss, recorded steps, retries, cancel, 
     expect(typeof steps[1]!.durationMs).toBe('number');
     const received = await admin.binRequests('basic');
     expect(received.map((r) => r.json)).toEqual([{ marker: 'm-basic', name: 'ACME' }]);
+    const metrics = (await t.braid.app.get(MetricsService).render()).body;
+    expect(metrics).toContain(`braid_runs_started_total{flow_id="${flowId}"} 1`);
+    expect(metrics).toContain(`braid_runs_finished_total{flow_id="${flowId}",status="succeeded"} 1`);
+    expect(metrics).toMatch(/braid_step_duration_seconds_count\{connector="core",action="http_request"\} [1-9]/);
 
     const list = await owner.client.get(`/api/v1/workspaces/${ws}/runs?flowId=${flowId}&status=succeeded`).expect(200);
     expect(list.body.runs.map((r: Json) => r.id)).toEqual([runId]);

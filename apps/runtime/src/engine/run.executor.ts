@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import type { FlowDefinition } from '@braid/flow-model';
 import { DataSource } from 'typeorm';
 import { ConnectorsService } from '../connectors/connectors.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { QueueService } from '../queue/queue.service.js';
 import { RUN_QUEUE } from '../runs/runs.queue.js';
 import { ConnectionsBridge } from './connections.bridge.js';
@@ -44,6 +45,7 @@ export class RunExecutor {
     private readonly connections: ConnectionsBridge,
     private readonly settings: EngineSettings,
     private readonly queue: QueueService,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   private async claim(runId: string): Promise<ClaimedRun | undefined> {
@@ -90,6 +92,7 @@ export class RunExecutor {
     const definition = await this.definitionOf(claimed.flow_version_id);
     if (!definition) return;
     const run = { ...claimed, definition };
+    if (run.attempt === 1) this.metrics?.runStarted(run.flow_id);
     // First execution: nothing recorded yet (saves a query per run).
     const recorded = run.attempt > 1 ? await this.loadSteps(run.id) : [];
     const controller = new AbortController();
@@ -120,32 +123,35 @@ export class RunExecutor {
       settings: this.settings,
       signal: controller.signal,
       interruption: () => interruption,
+      ...(this.metrics ? { metrics: this.metrics } : {}),
     }, recorded);
     try {
       const output = await walker.walk();
       await walker.flush();
-      await this.finish(run.id, 'succeeded', output, null);
+      if (await this.finish(run.id, 'succeeded', output, null)) this.metrics?.runFinished(run.flow_id, 'succeeded');
     } catch (error) {
       if (error instanceof StepFailure) await walker.flush();
-      await this.settle(run.id, error);
+      await this.settle(run.id, run.flow_id, error);
     } finally {
       clearInterval(heartbeat);
       if (timeout) clearTimeout(timeout);
     }
   }
 
-  private async settle(runId: string, error: unknown): Promise<void> {
+  private async settle(runId: string, flowId: string, error: unknown): Promise<void> {
     if (error instanceof StepFailure) {
-      await this.finish(runId, 'failed', null, error.info);
+      if (await this.finish(runId, 'failed', null, error.info)) this.metrics?.runFinished(flowId, 'failed');
     } else if (error instanceof RunSuspended) {
       // Give the worker back; the run continues at resumeAt (same step, next attempt).
       await this.dataSource.query(`UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL, resume_at = $3 WHERE id = $1 AND lease_owner = $2`, [runId, WORKER_ID, error.resumeAt]);
       await this.queue.send(RUN_QUEUE, { runId }, { startAfter: error.resumeAt });
     } else if (error instanceof RunInterrupted) {
       if (error.reason === 'timeout') {
-        await this.finish(runId, 'failed', null, { code: 'RUN_TIMEOUT', message: 'The run took longer than the flow\'s run time limit (settings.runTimeoutSeconds).' });
+        const finished = await this.finish(runId, 'failed', null, { code: 'RUN_TIMEOUT', message: 'The run took longer than the flow\'s run time limit (settings.runTimeoutSeconds).' });
+        if (finished) this.metrics?.runFinished(flowId, 'failed');
       }
       if (error.reason === 'cancelled') {
+        this.metrics?.runFinished(flowId, 'cancelled');
         await this.dataSource.query(`UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = $1 AND lease_owner = $2`, [runId, WORKER_ID]);
       }
       // lease-lost: another worker owns the run now.
@@ -156,12 +162,14 @@ export class RunExecutor {
     }
   }
 
-  private async finish(runId: string, status: 'succeeded' | 'failed', output: unknown, error: unknown): Promise<void> {
-    await this.dataSource.query(
+  /** Marks the run finished (if this worker still owns it and nobody cancelled it); true when it did. */
+  private async finish(runId: string, status: 'succeeded' | 'failed', output: unknown, error: unknown): Promise<boolean> {
+    const rows = rowsOf<{ id: string }>(await this.dataSource.query(
       `UPDATE runs SET status = $3, output = $4::jsonb, error = $5::jsonb, finished_at = now(), lease_owner = NULL, lease_expires_at = NULL
-       WHERE id = $1 AND lease_owner = $2 AND status = 'running'`,
+       WHERE id = $1 AND lease_owner = $2 AND status = 'running' RETURNING id`,
       [runId, WORKER_ID, status, JSON.stringify(output ?? null), error ? JSON.stringify(error) : null],
-    );
+    ));
+    return rows.length > 0;
   }
 
   /** Extends this worker's lease; answers the run's status (or undefined when the lease is no longer ours). */

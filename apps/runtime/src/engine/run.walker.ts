@@ -23,12 +23,15 @@ import {
   type MapStep,
   type RetryPolicy,
   type Step,
+  type UpsertWithLinkStep,
 } from '@braid/flow-model';
 import type { DataSource } from 'typeorm';
 import { BraidError } from '../common/braid.error.js';
 import { PgRecordLinkStore } from '../links/links.store.js';
 import type { ConnectionsBridge } from './connections.bridge.js';
 import type { EngineSettings } from './engine.settings.js';
+import { SyncError } from '../sync/sync.errors.js';
+import { executeUpsertWithLink } from './upsert-with-link.js';
 
 export type StepStatus = 'running' | 'succeeded' | 'failed' | 'skipped';
 
@@ -106,6 +109,8 @@ export interface WalkDependencies {
   interruption: () => RunInterrupted | undefined;
   /** Random source for backoff jitter (tests inject it). */
   random?: () => number;
+  /** Prometheus recording (src/metrics), when installed. */
+  metrics?: { stepDuration(connector: string, action: string, seconds: number): void; connector429(connector: string): void };
 }
 
 function toErrorInfo(error: unknown, step: { id: string }, path: string): RunErrorInfo {
@@ -225,6 +230,8 @@ export class RunWalker {
     if (done && (done.status === 'succeeded' || done.status === 'skipped') && step.kind !== 'branch') return done.output;
     if (done && done.status === 'failed' && step.kind === 'action' && step.continueOnError) return done.output;
     switch (step.kind) {
+      case 'upsertWithLink':
+        return this.runUpsertStep(step, scope, path, done);
       case 'map':
         return this.runMap(step, scope, path);
       case 'branch':
@@ -354,8 +361,10 @@ export class RunWalker {
         // attempts it had). Idempotent actions are simply run again.
         await this.save({ path, stepId: step.id, status: 'running', input: recordedInput, output: null, error: null, attempts: attempt }, startedAt);
       }
+      const attemptStarted = performance.now();
       try {
         const output = (await this.callAction(step, connector, input)) ?? null;
+        this.deps.metrics?.stepDuration(step.connector, step.action, (performance.now() - attemptStarted) / 1000);
         await this.save({ path, stepId: step.id, status: 'succeeded', input: recordedInput, output, error: null, attempts: attempt }, startedAt);
         return output;
       } catch (error) {
@@ -373,6 +382,8 @@ export class RunWalker {
           throw interruption;
         }
         const info = toErrorInfo(error, step, path);
+        this.deps.metrics?.stepDuration(step.connector, step.action, (performance.now() - attemptStarted) / 1000);
+        if (info.code === 'RATE_LIMITED') this.deps.metrics?.connector429(step.connector);
         if (this.shouldRetry(step, descriptor, error, attempt)) {
           const connectorError = error as ConnectorError;
           const waitMs = connectorError.retryAfterMs ?? backoffDelayMs(this.retryPolicy(step), attempt, this.deps.random ?? Math.random);
@@ -390,6 +401,47 @@ export class RunWalker {
         return this.afterFailure(step, info);
       }
     }
+  }
+
+  /**
+   * An upsert-with-link step (engine/upsert-with-link.ts). "Skipped" (an echo of Braid's own write, or a conflict
+   * the other side won) ends the run successfully with that message as its output.
+   */
+  private async runUpsertStep(step: UpsertWithLinkStep, scope: Scope, path: string, done: RecordedStep | undefined): Promise<unknown> {
+    const skipped = (output: unknown) => (output as { path?: string } | null)?.path === 'skipped';
+    if (done?.status === 'succeeded') {
+      if (skipped(done.output)) throw new StopRun({ stopped: true, ...(done.output as object) });
+      return done.output;
+    }
+    const startedAt = new Date();
+    const attempts = (done?.attempts ?? 0) + 1;
+    const input = { source: step.source, target: { app: step.target.app ?? step.connector, type: step.target.type } };
+    let output: unknown;
+    try {
+      this.checkInterrupted();
+      if (this.run.mode === 'dry-run') {
+        output = { path: 'skipped', dryRun: true, sourceId: null, targetId: null, message: 'An upsert with link writes records and links: it does not run in a dry run.' };
+      } else {
+        const connector = this.deps.connectors.definition(step.connector);
+        output = await executeUpsertWithLink(step, {
+          db: this.deps.dataSource,
+          run: { id: this.run.id, workspaceId: this.run.workspaceId, flowId: this.run.flowId },
+          signal: this.deps.signal,
+          evaluate: (value, target) => evaluateInput(value as never, { ...this.bindings(scope), ...(target ? { target } : {}) }),
+          call: (action, actionInput) =>
+            this.callAction({ kind: 'action', id: step.id, connector: step.connector, action, input: {}, ...(step.connectionRef ? { connectionRef: step.connectionRef } : {}) }, connector, actionInput),
+        });
+      }
+    } catch (error) {
+      const interruption = this.deps.interruption();
+      if (interruption) throw interruption;
+      const info: RunErrorInfo = error instanceof SyncError ? { code: error.code, message: error.message, stepId: step.id, path, retryable: false } : toErrorInfo(error, step, path);
+      await this.save({ path, stepId: step.id, status: 'failed', input, output: null, error: info, attempts }, startedAt);
+      throw new StepFailure(info);
+    }
+    await this.save({ path, stepId: step.id, status: 'succeeded', input, output, error: null, attempts }, startedAt);
+    if (skipped(output)) throw new StopRun({ stopped: true, ...(output as object) });
+    return output;
   }
 
   private afterFailure(step: ActionStep, info: RunErrorInfo): unknown {
