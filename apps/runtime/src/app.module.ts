@@ -10,6 +10,7 @@ import { ConnectorsModule } from './connectors/connectors.module.js';
 import type { BraidConfig } from './config/config.service.js';
 import { type DatabaseConnection, DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { IntegrationsModule } from './integrations/integrations.module.js';
 import { EngineModule } from './engine/engine.module.js';
 import { FlowsModule } from './flows/flows.module.js';
 import { LinksModule } from './links/links.module.js';
@@ -26,7 +27,7 @@ import { WorkspacesModule } from './workspaces/workspaces.module.js';
  * routes live under `api/v1/workspaces/:workspaceId/...` and use `@CurrentWorkspace()` / `@RequireRole()`;
  * entities go through `TypeOrmModule.forFeature`, migrations into src/database/migrations/index.ts.
  */
-export const featureModules: Type[] = [ConnectorsModule, ConnectionsModule, QueueModule, RunsModule, EngineModule, FlowsModule, LinksModule, TriggersModule];
+export const featureModules: Type[] = [ConnectorsModule, ConnectionsModule, QueueModule, RunsModule, EngineModule, FlowsModule, LinksModule, TriggersModule, IntegrationsModule];
 
 export interface AppModuleOptions {
   config: BraidConfig;
