@@ -286,13 +286,16 @@ export class ConnectionsService {
     } catch (error) {
       if (error instanceof ConnectionsError) throw error;
       if (!(error instanceof ConnectorError)) throw error;
-      result = { ok: false, message: error.message };
       const needsReconnect = error.needsReconnect === true;
-      await this.connections.update(
-        { id: row.id, workspaceId },
-        { status: needsReconnect ? 'needs_reconnect' : 'error', lastError: error.message.slice(0, 500), lastErrorAt: new Date() },
-      );
-      return { ...result, status: needsReconnect ? 'needs_reconnect' : 'error' };
+      // The token layer may have recorded the precise reason already (e.g. the refresh token was revoked).
+      const current = await this.find(workspaceId, connectionId);
+      if (!(needsReconnect && current.status === 'needs_reconnect' && current.lastError)) {
+        await this.connections.update(
+          { id: row.id, workspaceId },
+          { status: needsReconnect ? 'needs_reconnect' : 'error', lastError: error.message.slice(0, 500), lastErrorAt: new Date() },
+        );
+      }
+      return { ok: false, message: error.message, status: needsReconnect ? 'needs_reconnect' : 'error' };
     }
     if (result.ok) {
       await this.connections.update({ id: row.id, workspaceId }, { status: 'connected', lastError: null, lastErrorAt: null, lastUsedAt: new Date() });

@@ -173,10 +173,16 @@ export class ConnectionTokens {
     if (error.code === 'NETWORK' || error.code === 'BAD_RESPONSE') {
       return new ConnectorError('RETRYABLE', `Could not renew the access token of "${row.name}": ${error.message}`, { retryable: true });
     }
-    const needsReconnect = error.code === 'INVALID_CODE';
-    const reason = needsReconnect
-      ? 'Zoho refused the refresh token (revoked, or replaced by a newer authorisation)'
-      : `Zoho refused the token renewal: ${error.message}`;
+    // A revoked refresh token, or a Self Client whose id/secret Zoho no longer accepts: the user fixes both by
+    // reconnecting. A rejected web client (ZOHO_CLIENT_ID/SECRET) is the operator's to fix: status "error".
+    const clientRejected = error.code === 'INVALID_CLIENT' || error.code === 'INVALID_CLIENT_SECRET';
+    const needsReconnect = error.code === 'INVALID_CODE' || (clientRejected && row.authKind === 'zoho-self-client');
+    const reason =
+      error.code === 'INVALID_CODE'
+        ? 'Zoho refused the refresh token (revoked, or replaced by a newer authorisation)'
+        : clientRejected && row.authKind === 'oauth2'
+          ? `Zoho refused Braid's client (${error.message.replace(/\.$/, '')}); check ZOHO_CLIENT_ID and ZOHO_CLIENT_SECRET`
+          : `Zoho refused the token renewal: ${error.message.replace(/\.$/, '')}`;
     row.status = needsReconnect ? 'needs_reconnect' : 'error';
     row.lastError = reason;
     row.lastErrorAt = new Date();

@@ -6,6 +6,7 @@ import { zohoCrmConnector } from '@braid/connector-zoho-crm';
 import { ConnectorsService } from '../connectors/connectors.service.js';
 import { VaultService } from '../vault/vault.service.js';
 import { ConnectionsService } from './connections.service.js';
+import { ConnectionTokens } from './connections.tokens.js';
 import { approveConsent, type ConnectionsHarness, connectViaOAuth, readCallbackPage, startConnectionsHarness } from './test-support/connections.fixtures.js';
 
 describe('Zoho OAuth connections against the sandbox', () => {
@@ -256,6 +257,19 @@ describe('Zoho OAuth connections against the sandbox', () => {
     );
     expect(badSecret.status).toBe(400);
     expect(badSecret.body.error.code).toBe('CONNECTION_CREDENTIALS_REJECTED');
+    // Zoho stops accepting the Self Client's secret (regenerated in the console): renewal → needs reconnect.
+    const vault = h.t.braid.app.get(VaultService);
+    const binding = { workspaceId: h.owner.workspace.id, connectionId: created.body.id as string };
+    const [row] = await h.t.query<{ secrets: string }>('SELECT secrets FROM connections WHERE id = $1', [created.body.id]);
+    const stored = vault.decrypt<Record<string, unknown>>(row?.secrets as string, binding);
+    await h.t.query('UPDATE connections SET secrets = $1 WHERE id = $2', [vault.encrypt({ ...stored, clientSecret: 'regenerated-elsewhere' }, binding), created.body.id]);
+    h.t.braid.app.get(ConnectionTokens).forget(created.body.id);
+    const renewal = keep(await h.owner.client.post(`${h.base}/${created.body.id}/test`));
+    expect(renewal.body).toMatchObject({ ok: false, status: 'needs_reconnect', message: expect.stringMatching(/client secret/) });
+    expect(keep(await h.owner.client.get(`${h.base}/${created.body.id}`)).body.lastError).toBe(
+      'Zoho refused the token renewal: Zoho rejected the client secret; check it in the API console',
+    );
+
     for (const text of [...texts, ...h.t.logs]) expect(text).not.toContain(client.clientSecret);
   });
 
@@ -273,8 +287,10 @@ describe('Zoho OAuth connections against the sandbox', () => {
     const secrets: string[] = [];
     const vault = h.t.braid.app.get(VaultService);
     for (const row of rows) {
-      const { credentials } = await service.contextFor(row.workspace_id as string, row.id as string);
-      secrets.push(await credentials.getAccessToken());
+      if (row.status === 'connected') {
+        const { credentials } = await service.contextFor(row.workspace_id as string, row.id as string);
+        secrets.push(await credentials.getAccessToken());
+      }
       const stored = vault.decrypt<Record<string, unknown>>(row.secrets as string, { workspaceId: row.workspace_id as string, connectionId: row.id as string });
       secrets.push(...Object.values(stored).filter((v): v is string => typeof v === 'string'));
     }
