@@ -186,6 +186,16 @@ describe('run engine: durable runs on pg-boss, recorded steps, retries, cancel, 
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
+  it('runs at most settings.maxConcurrentRuns runs of a flow at the same time', async () => {
+    const flowId = await createPublishedFlow(owner.client, ws, flowDefinition({
+      wait: { kind: 'action', id: 'wait', connector: 'core', action: 'delay', input: { ms: 250 } },
+    }, 'wait', { settings: { maxConcurrentRuns: 1 } }));
+    const runIds = await Promise.all([1, 2, 3, 4].map(() => startRun(t, ws, flowId, {})));
+    for (const id of runIds) expect((await waitForRun(owner.client, ws, id)).status).toBe('succeeded');
+    const rows = await t.query<{ started_at: Date; finished_at: Date }>(`SELECT started_at, finished_at FROM runs WHERE id = ANY($1) ORDER BY started_at`, [runIds]);
+    for (let i = 1; i < rows.length; i++) expect(rows[i]!.started_at.getTime()).toBeGreaterThanOrEqual(rows[i - 1]!.finished_at.getTime());
+  });
+
   it('replays one run and all failed runs of a flow after a fix, on the current or the original version', async () => {
     await admin.setBinStatus('broken', 400);
     const definition = (url: string) => flowDefinition({ call: httpStep('call', url, { marker: { $expr: '$trigger.marker' } }) }, 'call');

@@ -83,7 +83,7 @@ export class RunDispatcher implements OnApplicationBootstrap, BeforeApplicationS
   private start(job: QueueJob<RunJobData>): void {
     this.inFlight += 1;
     this.executor
-      .executeQueued(job.data.runId)
+      .executeQueued(job.data)
       .then(
         () => this.markCompleted(job.id),
         (error: Error) => {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import type { FlowDefinition } from '@braid/flow-model';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { ConnectorsService } from '../connectors/connectors.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { QueueService } from '../queue/queue.service.js';
-import { RUN_QUEUE } from '../runs/runs.queue.js';
+import { RUN_QUEUE, type RunJobData } from '../runs/runs.queue.js';
 import { ConnectionsBridge } from './connections.bridge.js';
 import { EngineSettings } from './engine.settings.js';
 import { type RecordedStep, RunInterrupted, RunSuspended, RunWalker, StepFailure, type WalkRun } from './run.walker.js';
@@ -48,8 +48,8 @@ export class RunExecutor {
     @Optional() private readonly metrics?: MetricsService,
   ) {}
 
-  private async claim(runId: string): Promise<ClaimedRun | undefined> {
-    const rows = rowsOf<ClaimedRun>(await this.dataSource.query(
+  private async claim(runId: string, manager: EntityManager = this.dataSource.manager): Promise<ClaimedRun | undefined> {
+    const rows = rowsOf<ClaimedRun>(await manager.query(
       `UPDATE runs r SET status = 'running', started_at = COALESCE(r.started_at, now()), attempt = r.attempt + 1,
          lease_owner = $2, lease_expires_at = now() + make_interval(secs => $3), resume_at = NULL
        WHERE r.id = $1 AND r.flow_version_id IS NOT NULL AND r.status IN ('queued', 'running')
@@ -75,19 +75,57 @@ export class RunExecutor {
   }
 
   /** Executes a queued run (the pg-boss job handler). Returns without doing anything if it is not runnable. */
-  async executeQueued(runId: string): Promise<void> {
+  async executeQueued(job: RunJobData): Promise<void> {
+    const runId = job.runId;
     // A second job for a run this process is executing (e.g. an expired job retried) is a no-op.
     if (this.executing.has(runId)) return;
     this.executing.add(runId);
     try {
-      await this.claimAndExecute(runId);
+      await this.claimAndExecute(job);
     } finally {
       this.executing.delete(runId);
     }
   }
 
-  private async claimAndExecute(runId: string): Promise<void> {
-    const claimed = await this.claim(runId);
+  /** settings.maxConcurrentRuns of the run's version (null: no limit). */
+  private async concurrencyLimit(job: RunJobData): Promise<{ flowId: string; limit: number } | null> {
+    let { flowId, flowVersionId } = job;
+    if (!flowId || !flowVersionId) {
+      const rows: Array<{ flow_id: string; flow_version_id: string | null }> = await this.dataSource.query(`SELECT flow_id, flow_version_id FROM runs WHERE id = $1`, [job.runId]);
+      if (!rows[0]?.flow_version_id) return null;
+      flowId = rows[0].flow_id;
+      flowVersionId = rows[0].flow_version_id;
+    }
+    const limit = (await this.definitionOf(flowVersionId))?.settings?.maxConcurrentRuns;
+    return limit && limit > 0 ? { flowId, limit } : null;
+  }
+
+  /**
+   * Claims the run only while fewer than `limit` runs of its flow are running (a run waiting for a
+   * Retry-After counts). Claims of one flow are serialised by an advisory lock. 'busy' = try again later.
+   */
+  private async claimWithinLimit(runId: string, flowId: string, limit: number): Promise<ClaimedRun | 'busy' | undefined> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`braid-flow-runs:${flowId}`]);
+      const [busy] = await manager.query(
+        `SELECT count(*)::int AS n FROM runs WHERE flow_id = $1 AND id <> $2 AND status = 'running'
+           AND ((lease_owner IS NOT NULL AND lease_owner <> '${SWEPT}' AND lease_expires_at > now()) OR resume_at IS NOT NULL)`,
+        [flowId, runId],
+      );
+      if ((busy as { n: number }).n >= limit) return 'busy';
+      return this.claim(runId, manager);
+    });
+  }
+
+  private async claimAndExecute(job: RunJobData): Promise<void> {
+    const runId = job.runId;
+    const concurrency = await this.concurrencyLimit(job);
+    const claimed = concurrency ? await this.claimWithinLimit(runId, concurrency.flowId, concurrency.limit) : await this.claim(runId);
+    if (claimed === 'busy') {
+      // The flow is at its limit: look again shortly (start order among waiting runs is not guaranteed).
+      await this.queue.send(RUN_QUEUE, job, { startAfter: new Date(Date.now() + 500) });
+      return;
+    }
     if (!claimed) return;
     const definition = await this.definitionOf(claimed.flow_version_id);
     if (!definition) return;

@@ -3,6 +3,9 @@ export const RUN_QUEUE = 'run.execute';
 
 export interface RunJobData {
   runId: string;
+  /** Lets the worker read the (cached) definition before claiming, e.g. for settings.maxConcurrentRuns. */
+  flowId?: string;
+  flowVersionId?: string;
 }
 
 /** Sources a run can come from (what fired it). */

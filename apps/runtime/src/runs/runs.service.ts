@@ -149,7 +149,7 @@ export class RunsService {
       return { runId: existing[0].id, duplicate: true };
     }
     const runId = rows[0].id;
-    await this.queue.sendInTransaction(manager, RUN_QUEUE, { runId });
+    await this.queue.sendInTransaction(manager, RUN_QUEUE, { runId, flowId: input.flowId, flowVersionId: input.flowVersionId });
     return { runId };
   }
 
