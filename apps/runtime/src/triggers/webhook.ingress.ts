@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
 import { DataSource } from 'typeorm';
@@ -14,6 +14,8 @@ import {
 import type { TriggerNode } from '@braid/flow-model';
 import { BRAID_CONFIG, type BraidConfig } from '../config/config.service.js';
 import { ConnectorsService } from '../connectors/connectors.service.js';
+import { DATABASE_CONNECTION, type DatabaseConnection } from '../database/database.module.js';
+import { dataSourceOptions } from '../database/data-source.js';
 import { insertTriggerEvent } from '../events/events.store.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { RunsService } from '../runs/runs.service.js';
@@ -26,6 +28,7 @@ import { TriggersError, TriggersErrorCode } from './triggers.errors.js';
 export const ACCEPTED_CONTENT_TYPES = ['application/json', 'application/x-www-form-urlencoded', 'text/plain'];
 const HOOK_METHODS = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
 const ENDPOINT_CACHE_MS = 1000;
+const INGRESS_POOL_SIZE = 4;
 
 /** Headers never stored with an event (credentials, signatures: the event records `signature_verified`). */
 const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key)$|signature|token|secret/i;
@@ -83,15 +86,21 @@ class TokenRateLimiter {
  * event (raw body kept) and enqueues a run for each one that is not a duplicate.
  */
 @Injectable()
-export class WebhookIngress {
+export class WebhookIngress implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Webhooks');
   private readonly resolvedByVersion = new Map<string, ResolvedTrigger>();
   private readonly limiter: TokenRateLimiter;
   private readonly batcher: AcceptBatcher;
   private readonly endpoints = new Map<string, { row: EndpointRow; at: number }>();
 
+  /**
+   * Accepts use a small pool of their own: run execution (many concurrent runs on the main pool) never makes
+   * a webhook sender wait for a connection.
+   */
+  private readonly dataSource: DataSource;
+
   constructor(
-    private readonly dataSource: DataSource,
+    @Inject(DATABASE_CONNECTION) connection: DatabaseConnection,
     private readonly connectors: ConnectorsService,
     private readonly runs: RunsService,
     private readonly secrets: TriggerSecrets,
@@ -99,7 +108,18 @@ export class WebhookIngress {
     @Inject(BRAID_CONFIG) private readonly config: BraidConfig,
   ) {
     this.limiter = new TokenRateLimiter(config.webhooks.rateLimitPerSecond);
-    this.batcher = new AcceptBatcher(dataSource);
+    const options = dataSourceOptions(connection.url);
+    this.dataSource = new DataSource({ ...options, extra: { max: INGRESS_POOL_SIZE, application_name: 'braid-webhooks' } } as typeof options);
+    this.batcher = new AcceptBatcher(this.dataSource, INGRESS_POOL_SIZE);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.dataSource.initialize();
+  }
+
+  /** After the HTTP server has finished its requests (Nest closes it before the shutdown hooks). */
+  async onApplicationShutdown(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy().catch(() => undefined);
   }
 
   /**
