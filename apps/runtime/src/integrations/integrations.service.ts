@@ -35,7 +35,10 @@ export interface BackfillProgress {
   flowId: string;
   status: 'running' | 'succeeded' | 'failed' | 'cancelled';
   phase?: string | null;
+  listed?: number;
   done: number;
+  pending?: number;
+  error?: string | null;
   total?: number | null;
   failed: number;
   startedAt?: string;
@@ -44,8 +47,8 @@ export interface BackfillProgress {
 
 /** What integrations need from the sync toolkit (src/sync), looked up at run time so there is no import cycle. */
 export interface BackfillContract {
-  startBackfill(workspaceId: string, flowId: string, options: { phases?: string[] }): Promise<{ backfillId: string }>;
-  getBackfill(workspaceId: string, backfillId: string): Promise<BackfillProgress>;
+  start(workspaceId: string, flowId: string, options: { phases?: string[] }): Promise<{ backfillId: string }>;
+  get(workspaceId: string, backfillId: string): Promise<BackfillProgress>;
 }
 
 interface InitialSyncState {
@@ -93,10 +96,8 @@ interface IntegrationRow {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const SYNC_MODULES = [
-  ['../sync/backfill.service.js', 'BackfillService'],
-  ['../sync/sync.service.js', 'SyncService'],
-] as const;
+// The sync toolkit's BackfillService, by path: integrations work (without initial sync) in a build without it.
+const SYNC_MODULES = [['../sync/backfill.service.js', 'BackfillService']] as const;
 
 function settingsAjv(): Ajv2020 {
   const ajv = new Ajv2020({ allErrors: true, strict: false });
@@ -294,7 +295,7 @@ export class IntegrationsService {
         const module = (await import(/* @vite-ignore */ path)) as Record<string, new (...args: never[]) => unknown>;
         const type = module[exportName];
         const service = type ? (this.moduleRef.get(type, { strict: false }) as Partial<BackfillContract>) : null;
-        if (service && typeof service.startBackfill === 'function' && typeof service.getBackfill === 'function') {
+        if (service && typeof service.start === 'function' && typeof service.get === 'function') {
           this.backfills = service as BackfillContract;
           break;
         }
@@ -321,7 +322,7 @@ export class IntegrationsService {
     const backfills: InitialSyncState['backfills'] = [];
     for (const flow of candidates) {
       const flowId = row.flows[flow.key]!;
-      const { backfillId } = await service.startBackfill(workspaceId, flowId, flow.backfillPhases ? { phases: flow.backfillPhases } : {});
+      const { backfillId } = await service.start(workspaceId, flowId, flow.backfillPhases ? { phases: flow.backfillPhases } : {});
       backfills.push({ flowKey: flow.key, flowId, backfillId });
     }
     const state: InitialSyncState = { startedAt: new Date().toISOString(), backfills };
@@ -338,7 +339,7 @@ export class IntegrationsService {
     if (!state) return { status: 'not-started', startedAt: null, done: 0, total: null, failed: 0, flows: [] };
     const service = await this.backfillService();
     const flows = await Promise.all(
-      state.backfills.map(async (b) => ({ flowKey: b.flowKey, flowId: b.flowId, backfill: service ? await service.getBackfill(row.workspace_id, b.backfillId).catch(() => null) : null })),
+      state.backfills.map(async (b) => ({ flowKey: b.flowKey, flowId: b.flowId, backfill: service ? await service.get(row.workspace_id, b.backfillId).catch(() => null) : null })),
     );
     const progress = flows.map((f) => f.backfill);
     const status: InitialSyncView['status'] = progress.some((p) => !p || p.status === 'running')
