@@ -13,6 +13,9 @@ export default defineConfig(({ mode }) => ({
     },
   },
   build: { outDir: 'dist', sourcemap: true, chunkSizeWarningLimit: 1500 },
+  // Without NODE_ENV in the environment, `vite build` bundled React's development build (slow, StrictMode
+  // double effects): production builds always get the production libraries.
+  ...(mode === 'production' ? { define: { 'process.env.NODE_ENV': JSON.stringify('production') } } : {}),
   // Tests read flow-model from its TypeScript sources (no build needed); the app bundles its dist.
   resolve: mode === 'test' ? { alias: { '@braid/flow-model': workspaceAliases['@braid/flow-model']! } } : {},
   test: { include: ['src/**/*.spec.ts', 'src/**/*.spec.tsx'], environment: 'node' },

@@ -21,7 +21,7 @@ let known: boolean | undefined;
 
 /** Whether this page may compile schemas (resolved once per page). */
 export function detectEvalAllowed(): Promise<boolean> {
-  detected ??= fetch('/', { method: 'HEAD', credentials: 'same-origin' })
+  detected ??= fetch('/', { method: 'GET', credentials: 'same-origin', cache: 'no-store' })
     .then((response) => cspAllowsEval(response.headers.get('content-security-policy')))
     .catch(() => false)
     .then((allowed) => (known = allowed));

@@ -5,6 +5,7 @@ import { BranchNode } from './branch/BranchNode';
 import { ForEachNode } from './forEach/ForEachNode';
 import { MapNode } from './map/MapNode';
 import { TriggerNode } from './trigger/TriggerNode';
+import { UpsertWithLinkNode } from './upsertWithLink/UpsertWithLinkNode';
 
 /** Canvas node component per graph node kind (one folder per step kind). */
 export const nodeTypes: NodeTypes = {
@@ -13,6 +14,7 @@ export const nodeTypes: NodeTypes = {
   branch: BranchNode,
   forEach: ForEachNode,
   map: MapNode,
+  upsertWithLink: UpsertWithLinkNode,
   join: JoinNode,
   end: EndNode,
 };

@@ -3,6 +3,7 @@ import { ActionPanel } from './action/ActionPanel';
 import { BranchPanel } from './branch/BranchPanel';
 import { ForEachPanel } from './forEach/ForEachPanel';
 import { MapPanel } from './map/MapPanel';
+import { UpsertWithLinkPanel } from './upsertWithLink/UpsertWithLinkPanel';
 
 /** The side panel of a step, by kind (one folder per kind). */
 export function KindPanel({ step }: { step: Step }) {
@@ -15,5 +16,7 @@ export function KindPanel({ step }: { step: Step }) {
       return <ForEachPanel step={step} />;
     case 'map':
       return <MapPanel step={step} />;
+    case 'upsertWithLink':
+      return <UpsertWithLinkPanel step={step} />;
   }
 }

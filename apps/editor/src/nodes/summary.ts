@@ -42,6 +42,16 @@ export function stepCardText(step: Step, catalog: readonly ConnectorDescriptor[]
     }
     case 'forEach':
       return { title: stepLabel(step), subtitle: 'For each', summary: clip(`Over ${step.items.$expr.trim() || '(choose a list)'}`) };
+    case 'upsertWithLink': {
+      const connector = catalog.find((c) => c.key === step.connector);
+      const keys = (step.find ?? []).map((f) => f.key);
+      return {
+        title: stepLabel(step),
+        subtitle: `${connector?.title ?? step.connector} · Upsert with link`,
+        summary: clip(`${step.source.type} → ${step.target.type}${keys.length ? `, match by ${keys.join(', ')}` : ''}`),
+        connectorKey: step.connector,
+      };
+    }
     case 'map': {
       const keys = step.output !== null && typeof step.output === 'object' && !Array.isArray(step.output) && !isExpression(step.output) ? Object.keys(step.output) : [];
       return { title: stepLabel(step), subtitle: 'Map data', summary: clip(keys.length ? `Makes ${keys.join(', ')}` : isExpression(step.output) ? step.output.$expr : 'Produces a value') };

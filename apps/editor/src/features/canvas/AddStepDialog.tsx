@@ -6,6 +6,7 @@ import { newActionStep } from '../../nodes/action/action.defaults';
 import { newBranchStep } from '../../nodes/branch/branch.defaults';
 import { newForEachStep } from '../../nodes/forEach/forEach.defaults';
 import { newMapStep } from '../../nodes/map/map.defaults';
+import { newUpsertWithLinkStep, upsertTargets } from '../../nodes/upsertWithLink/upsertWithLink.defaults';
 import { toast } from '../../app/toasts';
 import { useEditorContext } from './editor.context';
 import { searchCatalog } from './catalog.search';
@@ -21,6 +22,10 @@ export function AddStepDialog({ insert, onClose, connectionsByConnector }: { ins
   const { store, catalog } = useEditorContext();
   const [query, setQuery] = useState('');
   const results = useMemo(() => searchCatalog(catalog, query), [catalog, query]);
+  const upserts = useMemo(() => {
+    const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+    return upsertTargets(catalog).filter((c) => words.every((w) => `upsert with link sync ${c.title} ${c.key}`.toLowerCase().includes(w)));
+  }, [catalog, query]);
   const logicShown = logic.filter((l) => query.trim() === '' || `${l.title} ${l.description}`.toLowerCase().includes(query.trim().toLowerCase()));
 
   const add = (step: Step) => {
@@ -55,6 +60,30 @@ export function AddStepDialog({ insert, onClose, connectionsByConnector }: { ins
             ))}
           </section>
         )}
+        {upserts.length > 0 && (
+          <section className="catalog-group" aria-label="Upsert with link">
+            <h3>Upsert with link</h3>
+            {upserts.map((connector) => (
+              <button
+                key={connector.key}
+                type="button"
+                className="catalog-item"
+                onClick={() => {
+                  const connections = connectionsByConnector.get(connector.key) ?? [];
+                  const step = newUpsertWithLinkStep(store.getState().flow, connector, connections.length === 1 ? connections[0] : undefined);
+                  if (step) add(step);
+                }}
+                data-testid={`action-option-upsert-${connector.key}`}
+              >
+                <ConnectorIcon connector={connector} size={28} />
+                <span>
+                  <strong>Upsert into {connector.title}</strong>
+                  <span className="muted small">Find the linked record, else a match, else create — and link it (no duplicates on repeats)</span>
+                </span>
+              </button>
+            ))}
+          </section>
+        )}
         {results.map(({ connector, actions }) => (
           <section key={connector.key} className="catalog-group" aria-label={connector.title}>
             <h3>
@@ -71,7 +100,7 @@ export function AddStepDialog({ insert, onClose, connectionsByConnector }: { ins
             ))}
           </section>
         ))}
-        {results.length === 0 && logicShown.length === 0 && <p className="muted">Nothing matches “{query}”. Try the app's name or a word like “contact”.</p>}
+        {results.length === 0 && logicShown.length === 0 && upserts.length === 0 && <p className="muted">Nothing matches “{query}”. Try the app's name or a word like “contact”.</p>}
       </div>
     </Dialog>
   );

@@ -1,6 +1,6 @@
 import '@xyflow/react/dist/style.css';
 import { stepLabel, type InsertPosition, type Problem } from '@braid/flow-model';
-import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type EdgeTypes, type NodeMouseHandler } from '@xyflow/react';
+import { Background, Controls, MiniMap, Position, ReactFlow, ReactFlowProvider, useReactFlow, type EdgeTypes, type NodeMouseHandler } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { nodeTypes } from '../../nodes/nodeTypes';
 import { stepCardText } from '../../nodes/summary';
@@ -42,7 +42,22 @@ function CanvasInner({ onInsert }: { onInsert: (insert: InsertPosition, slot: st
   const nodes: CanvasNode[] = useMemo(
     () =>
       layout.nodes.map((node) => {
-        const base = { id: node.id, type: node.kind, position: { x: node.x, y: node.y }, width: node.width, height: node.height, draggable: false, connectable: false };
+        // Sizes and handle places are known from the layout: React Flow then never has to measure the DOM,
+        // so nodes whose data changes (a title typed, a preview status) keep their edges.
+        const base = {
+          id: node.id,
+          type: node.kind,
+          position: { x: node.x, y: node.y },
+          width: node.width,
+          height: node.height,
+          measured: { width: node.width, height: node.height },
+          handles: [
+            { type: 'target' as const, position: Position.Top, x: node.width / 2 - 0.5, y: 0, width: 1, height: 1 },
+            { type: 'source' as const, position: Position.Bottom, x: node.width / 2 - 0.5, y: node.height - 1, width: 1, height: 1 },
+          ],
+          draggable: false,
+          connectable: false,
+        };
         if (node.kind === 'join' || node.kind === 'end') {
           return { ...base, selectable: false, focusable: false, data: { text: { title: '', subtitle: '', summary: '' }, problems: [], isSelected: false } };
         }
@@ -90,7 +105,7 @@ function CanvasInner({ onInsert }: { onInsert: (insert: InsertPosition, slot: st
         target: edge.target,
         type: 'insert',
         focusable: false,
-        data: { insert: edge.insert, slot: edge.slot, ...(edge.label ? { label: edge.label } : {}), editable, onInsert },
+        data: { insert: edge.insert, slot: edge.slot, ...(edge.label ? { label: edge.label } : {}), editable: editable && edge.addable, onInsert },
       })),
     [layout, editable, onInsert],
   );

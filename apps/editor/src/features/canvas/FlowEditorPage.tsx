@@ -1,6 +1,6 @@
 import type { InsertPosition } from '@braid/flow-model';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { lazy, Suspense, useCallback, useDeferredValue, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { flowsApi, type FlowDetail } from '../../api/flows';
 import { detectEvalAllowed, evalAllowed } from '../../app/eval.policy';
@@ -91,14 +91,14 @@ function FlowEditor({ detail: initial, catalog }: { detail: FlowDetail; catalog:
     [store, workspace.id, flowId, catalog, api, editable, problemList],
   );
 
-  useEffect(
-    () => () => {
+  useEffect(() => {
+    store.getState().resume();
+    return () => {
       void store.getState().flush();
       store.getState().dispose();
       void queryClient.invalidateQueries({ queryKey: queryKeys.flows(workspace.id) });
-    },
-    [store, queryClient, workspace.id],
-  );
+    };
+  }, [store, queryClient, workspace.id]);
 
   // Fetch the panels while the person looks at the canvas, so the first click opens at once.
   useEffect(() => {
@@ -129,38 +129,47 @@ function FlowEditor({ detail: initial, catalog }: { detail: FlowDetail; catalog:
     return map;
   }, [connections.data]);
 
-  const onKeyDown = (event: React.KeyboardEvent) => {
-    if (inserting || publishing) return;
-    // Keyboard users: Tab to a node, Enter or Space opens it in the panel.
-    const nodeElement = (event.target as HTMLElement).classList?.contains('react-flow__node') ? (event.target as HTMLElement) : null;
-    if (nodeElement && (event.key === 'Enter' || event.key === ' ')) {
-      const id = nodeElement.getAttribute('data-id');
-      if (id === TRIGGER_NODE_ID) store.getState().select({ kind: 'trigger' });
-      else if (id && store.getState().flow.steps[id]) store.getState().select({ kind: 'step', stepId: id });
+  // Shortcuts work wherever focus is on the page (after a delete the focused node is gone), except while a
+  // dialog is open or a text field has focus.
+  const shortcutState = useRef({ blocked: false, editable });
+  shortcutState.current = { blocked: Boolean(inserting || publishing), editable };
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (shortcutState.current.blocked || event.defaultPrevented) return;
+      if (document.querySelector('[role=dialog][aria-modal=true]')) return;
+      const target = event.target as HTMLElement | null;
+      // Keyboard users: Tab to a node, Enter or Space opens it in the panel.
+      if (target?.classList?.contains('react-flow__node') && (event.key === 'Enter' || event.key === ' ')) {
+        const id = target.getAttribute('data-id');
+        if (id === TRIGGER_NODE_ID) store.getState().select({ kind: 'trigger' });
+        else if (id && store.getState().flow.steps[id]) store.getState().select({ kind: 'step', stepId: id });
+        event.preventDefault();
+        return;
+      }
+      if (!shortcutState.current.editable) return;
+      const command = editorCommand(event, target);
+      if (!command) return;
+      const state = store.getState();
+      const selected = state.selection?.kind === 'step' ? state.selection.stepId : undefined;
+      if (command === 'undo') state.undo();
+      else if (command === 'redo') state.redo();
+      else if (command === 'deselect') state.select(null);
+      else if (command === 'delete' && selected) {
+        const result = state.apply({ type: 'deleteStep', stepId: selected });
+        if (!result.ok) toast.error(result.error.message);
+      } else if (command === 'duplicate' && selected) {
+        const result = state.apply({ type: 'duplicateStep', stepId: selected });
+        if (!result.ok) toast.error(result.error.message);
+      } else return;
       event.preventDefault();
-      return;
-    }
-    if (!editable) return;
-    const command = editorCommand(event.nativeEvent, event.target as HTMLElement);
-    if (!command) return;
-    const state = store.getState();
-    const selected = state.selection?.kind === 'step' ? state.selection.stepId : undefined;
-    if (command === 'undo') state.undo();
-    else if (command === 'redo') state.redo();
-    else if (command === 'deselect') state.select(null);
-    else if (command === 'delete' && selected) {
-      const result = state.apply({ type: 'deleteStep', stepId: selected });
-      if (!result.ok) toast.error(result.error.message);
-    } else if (command === 'duplicate' && selected) {
-      const result = state.apply({ type: 'duplicateStep', stepId: selected });
-      if (!result.ok) toast.error(result.error.message);
-    } else return;
-    event.preventDefault();
-  };
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, [store]);
 
   return (
     <EditorContext.Provider value={context}>
-      <div className="flow-editor" onKeyDown={onKeyDown} data-testid="flow-editor">
+      <div className="flow-editor" data-testid="flow-editor">
         <EditorHeader detail={detail} problemCount={problemList.length} onPublish={() => setPublishing(true)} previewOpen={previewOpen} onTogglePreview={() => setPreviewOpen((o) => !o)} />
         <div className="editor-body">
           <Canvas onInsert={onInsert} />

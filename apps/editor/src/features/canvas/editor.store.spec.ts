@@ -228,3 +228,20 @@ describe('editor store without in-browser edits (CSP forbids eval)', () => {
     expect(store.getState().past).toEqual([]);
   });
 });
+
+describe('editor store lifecycle', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+  it('keeps working after dispose + resume (StrictMode remount) and stops after dispose', async () => {
+    const { store, saves } = setup();
+    store.getState().dispose();
+    store.getState().resume();
+    store.getState().apply({ type: 'renameFlow', name: 'Still saved' });
+    await vi.advanceTimersByTimeAsync(600);
+    expect(saves).toHaveLength(1);
+    store.getState().dispose();
+    store.getState().apply({ type: 'renameFlow', name: 'Not saved' });
+    await vi.advanceTimersByTimeAsync(600);
+    expect(saves).toHaveLength(1);
+  });
+});

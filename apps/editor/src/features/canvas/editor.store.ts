@@ -50,7 +50,10 @@ export interface EditorState {
   flush(): Promise<void>;
   /** Replaces the flow with the server's (after a conflict). History is cleared. */
   reset(flow: FlowDefinition, revision: number, problems?: Problem[]): void;
+  /** Stops timers and ignores answers still on their way (the editor closed). */
   dispose(): void;
+  /** Undoes dispose (React StrictMode mounts, unmounts and mounts again with the same store). */
+  resume(): void;
 }
 
 export type EditorStore = StoreApi<EditorState>;
@@ -230,6 +233,10 @@ export function createEditorStore(initial: { flow: FlowDefinition; revision: num
       dispose() {
         disposed = true;
         if (timer) clearTimeout(timer);
+      },
+      resume() {
+        disposed = false;
+        if (get().flow !== get().savedFlow && get().saveStatus !== 'conflict') schedule();
       },
     };
   });

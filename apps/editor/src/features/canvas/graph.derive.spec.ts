@@ -1,7 +1,7 @@
 import { applyEdit, type InsertPosition } from '@braid/flow-model';
 import { describe, expect, it } from 'vitest';
 import { branchyFlow, emptyFlow, longFlow } from '../../test-support/fixtures';
-import { deriveGraph, deriveLayout, END_NODE_ID, joinNodeId, TRIGGER_NODE_ID } from './graph.derive';
+import { deriveGraph, deriveLayout, emptyPathNodeId, END_NODE_ID, joinNodeId, TRIGGER_NODE_ID } from './graph.derive';
 
 describe('deriveGraph', () => {
   it('draws an empty flow as trigger → end with one "+" after the trigger', () => {
@@ -28,18 +28,30 @@ describe('deriveGraph', () => {
       [joinNodeId('lines'), END_NODE_ID, 'after-lines', ''],
     ]);
     // every slot is unique, so "add-step-<slot>" test ids are unique
-    expect(new Set(view.edges.map((e) => e.slot)).size).toBe(view.edges.length);
+    const addable = view.edges.filter((e) => e.addable);
+    expect(new Set(addable.map((e) => e.slot)).size).toBe(addable.length);
   });
 
-  it('keeps an edge through an empty path so a first step can be added there', () => {
+  it('gives an empty path its own lane with one "+" so a first step can be added there', () => {
     const flow = applyEdit(branchyFlow(), { type: 'deleteStep', stepId: 'create' });
-    const view = deriveGraph(flow);
-    expect(view.edges.find((e) => e.slot === 'else-found')).toMatchObject({ source: 'found', target: joinNodeId('found'), label: 'Else' });
+    const view = deriveLayout(flow);
+    const placeholder = emptyPathNodeId('else-found');
+    expect(view.edges.filter((e) => e.slot === 'else-found')).toEqual([
+      expect.objectContaining({ source: 'found', target: placeholder, label: 'Else', addable: true }),
+      expect.objectContaining({ source: placeholder, target: joinNodeId('found'), addable: false }),
+    ]);
+    const at = (id: string) => view.nodes.find((n) => n.id === id)!;
+    expect(at(placeholder).x + at(placeholder).width / 2).not.toBeCloseTo(at('use_it').x + at('use_it').width / 2);
+    // two empty paths do not share a lane
+    const both = deriveLayout(applyEdit(flow, { type: 'deleteStep', stepId: 'use_it' }));
+    const a = both.nodes.find((n) => n.id === emptyPathNodeId('branch-found-yes'))!;
+    const b = both.nodes.find((n) => n.id === emptyPathNodeId('else-found'))!;
+    expect(a.x).not.toBe(b.x);
   });
 
   it('every edge inserts where flow-model puts the step (the new step sits on that edge)', () => {
     const flow = branchyFlow();
-    for (const edge of deriveGraph(flow).edges) {
+    for (const edge of deriveGraph(flow).edges.filter((e) => e.addable)) {
       const next = applyEdit(flow, { type: 'addStep', after: edge.insert as InsertPosition, step: { kind: 'map', id: 'added', output: {} } });
       const redrawn = deriveGraph(next);
       expect(redrawn.edges.some((e) => e.source === edge.source && e.target === 'added')).toBe(true);

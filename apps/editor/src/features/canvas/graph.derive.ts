@@ -30,6 +30,8 @@ export interface GraphEdge {
   insert: InsertPosition;
   /** Stable name for test ids and keyboard users: "after-trigger", "after-find_contact", "branch-found-yes" … */
   slot: string;
+  /** False for the second half of an empty path (its "+" is on the first half). */
+  addable: boolean;
 }
 
 export interface FlowGraphView {
@@ -40,6 +42,7 @@ export interface FlowGraphView {
 export const TRIGGER_NODE_ID = '__trigger';
 export const END_NODE_ID = '__end';
 export const joinNodeId = (stepId: StepId) => `__join_${stepId}`;
+export const emptyPathNodeId = (slot: string) => `__empty_${slot}`;
 
 const STEP_SIZE = { width: 260, height: 76 };
 const JOIN_SIZE = { width: 14, height: 14 };
@@ -68,9 +71,9 @@ export function deriveGraph(flow: FlowDefinition): FlowGraphView {
     const size = kind === 'join' || kind === 'end' ? JOIN_SIZE : STEP_SIZE;
     nodes.push({ id, kind, ...(stepId ? { stepId } : {}), ...size, x: 0, y: 0 });
   };
-  const addEdge = (source: string, target: string, insert: InsertPosition, label?: string) => {
+  const addEdge = (source: string, target: string, insert: InsertPosition, label?: string, addable = true) => {
     const slot = insertSlot(insert);
-    edges.push({ id: slot, source, target, insert, slot, ...(label ? { label } : {}) });
+    edges.push({ id: addable ? slot : `${slot}:out`, source, target, insert, slot, addable, ...(label ? { label } : {}) });
   };
 
   /**
@@ -87,9 +90,17 @@ export function deriveGraph(flow: FlowDefinition): FlowGraphView {
       nextLabel = undefined;
       if (node.chains) {
         const join = joinNodeId(node.id);
-        const ends = node.chains.map((chain) => ({ chain, end: layChain(chain.steps, node.id, chainInsert(node.id, chain), chain.label) }));
+        const ends = node.chains.map((chain) => {
+          const insert = chainInsert(node.id, chain);
+          if (chain.steps.length > 0) return { end: layChain(chain.steps, node.id, insert, chain.label), empty: false };
+          // An empty path gets its own small node, so each path has a lane (and a "+") of its own.
+          const placeholder = emptyPathNodeId(insertSlot(insert));
+          addNode(placeholder, 'join');
+          addEdge(node.id, placeholder, insert, chain.label);
+          return { end: { last: placeholder, insert }, empty: true };
+        });
         addNode(join, 'join');
-        for (const { end } of ends) addEdge(end.last, join, end.insert, end.label);
+        for (const { end, empty } of ends) addEdge(end.last, join, end.insert, undefined, !empty);
         previous = join;
       } else {
         previous = node.id;

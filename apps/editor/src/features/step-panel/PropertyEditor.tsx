@@ -4,6 +4,7 @@ import { ExpressionField } from './ExpressionField';
 import { toggleExpression } from './expression.field';
 import { FieldMapper } from './FieldMapper';
 import { dependsOnValues, type InputProperty } from './form.schema';
+import { JsonValueEditor } from './JsonValueEditor';
 import { SchemaValueForm } from './SchemaValueForm';
 
 /** One input with its label and the value ⇄ expression switch. */
@@ -49,6 +50,8 @@ export function PropertyEditor({ property, root, value, input, onChange, stepId,
         <FieldMapper schema={property.schema} value={value} onChange={onChange} stepId={stepId} label={property.name} />
       ) : editor.kind === 'dynamic-select' ? (
         <DynamicSelect workspaceId={workspaceId} connectionId={connectionId} optionsKey={editor.optionsKey} dependsOn={dependsOnValues(input, editor.dependsOn)} value={value} onChange={onChange} label={property.title} />
+      ) : editor.kind === 'json' ? (
+        <JsonValueEditor value={value} onChange={onChange} label={property.title} disabled={disabled} />
       ) : (
         <SchemaValueForm root={root} name={property.name} property={property.schema} value={value} onChange={onChange} disabled={disabled} />
       )}

@@ -10,7 +10,7 @@ import { mergeStepPreview, previewRequest, usePreviewSettings } from '../preview
 import { StepPreview } from '../preview/StepPreview';
 import { useApply } from './useApply';
 
-const kindNames: Record<Step['kind'], string> = { action: 'Action', branch: 'Branch', forEach: 'For each', map: 'Map data' };
+const kindNames: Record<Step['kind'], string> = { action: 'Action', branch: 'Branch', forEach: 'For each', map: 'Map data', upsertWithLink: 'Upsert with link' };
 
 /** The right-hand panel for the selected trigger or step. */
 export function StepPanel({ showPreview }: { showPreview: boolean }) {

@@ -20,6 +20,13 @@ describe('inputProperties', () => {
   });
 });
 
+describe('free-form values', () => {
+  it('get a JSON editor', () => {
+    const props = inputProperties({ type: 'object', properties: { any: {}, obj: { type: 'object' }, list: { type: 'array' }, typed: { type: 'object', properties: { a: { type: 'string' } } }, text: { type: 'string' } } }, {});
+    expect(props.map((p) => [p.name, p.editor.kind])).toEqual([['any', 'json'], ['obj', 'json'], ['list', 'json'], ['typed', 'form'], ['text', 'form']]);
+  });
+});
+
 describe('helpers', () => {
   it('humanizes names', () => {
     expect(humanize('primaryEmail')).toBe('Primary email');

@@ -4,6 +4,7 @@ export type PropertyEditor =
   | { kind: 'expression' }
   | { kind: 'field-mapper' }
   | { kind: 'dynamic-select'; optionsKey: string; dependsOn: string[] }
+  | { kind: 'json' }
   | { kind: 'form' };
 
 export interface InputProperty {
@@ -28,6 +29,7 @@ export function inputProperties(schema: JsonSchema, input: Record<string, InputV
     if (isExpression(value)) editor = { kind: 'expression' };
     else if (sub['x-braid-widget'] === 'field-mapper') editor = { kind: 'field-mapper' };
     else if (dynamic) editor = { kind: 'dynamic-select', optionsKey: dynamic.optionsKey, dependsOn: dynamic.dependsOn ?? [] };
+    else if (isFreeForm(sub)) editor = { kind: 'json' };
     else editor = { kind: 'form' };
     return {
       name,
@@ -64,4 +66,13 @@ export function dependsOnValues(input: Record<string, InputValue>, dependsOn: re
     out[name] = value;
   }
   return out;
+}
+
+/** A schema rjsf cannot draw usefully: any value, or an object / list whose shape is not described. */
+export function isFreeForm(schema: JsonSchema): boolean {
+  const described = ['type', 'enum', 'const', 'oneOf', 'anyOf', 'allOf', '$ref', 'properties', 'items'].some((k) => k in schema);
+  if (!described) return true;
+  if (schema.type === 'object' && !schema.properties && !schema.oneOf && !schema.anyOf) return true;
+  if (schema.type === 'array' && (!schema.items || (typeof schema.items === 'object' && Object.keys(schema.items as object).length === 0))) return true;
+  return false;
 }
