@@ -106,6 +106,17 @@ describe('triggers against a real sandbox: webhooks, app webhooks, polling, sche
     const forged = await t.request().post(await hookPath(t, flowId)).send({ type: 'customer.created', data: { id: 'x' } });
     expect(forged.status).toBe(401);
 
+    // A registration about to expire (within the trigger's renewBeforeMs) is renewed by the minute tick: this
+    // trigger has no renew(), so it is registered again and the old subscription removed.
+    await t.query(`UPDATE trigger_states SET registration_expires_at = now() + interval '30 seconds' WHERE flow_id = $1`, [flowId]);
+    expect(await triggers.renewRegistrations(new Date(Date.now() - 3_600_000))).toBe(0); // not due an hour ago
+    expect(await triggers.renewRegistrations()).toBe(1);
+    const [renewed] = await t.query<{ registration_external_id: string }>(`SELECT registration_external_id FROM trigger_states WHERE flow_id = $1`, [flowId]);
+    expect(renewed!.registration_external_id).not.toBe(state!.registration_external_id);
+    expect(await subscriptions()).toHaveLength(1);
+    await createCustomer('app-2');
+    await eventually(async () => (await admin.binRequests('from-app-webhook')).length === 2);
+
     await disableFlow(t, ws, flowId);
     expect(await subscriptions()).toHaveLength(0);
   });
