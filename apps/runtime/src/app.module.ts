@@ -18,6 +18,7 @@ import { QueueModule } from './queue/queue.module.js';
 import { RunsModule } from './runs/runs.module.js';
 import { SandboxModule } from './sandbox/sandbox.module.js';
 import { SetupModule } from './setup/setup.module.js';
+import { SyncModule } from './sync/sync.module.js';
 import { TriggersModule } from './triggers/triggers.module.js';
 import { UsersModule } from './users/users.module.js';
 import { WorkspacesModule } from './workspaces/workspaces.module.js';
@@ -27,7 +28,7 @@ import { WorkspacesModule } from './workspaces/workspaces.module.js';
  * routes live under `api/v1/workspaces/:workspaceId/...` and use `@CurrentWorkspace()` / `@RequireRole()`;
  * entities go through `TypeOrmModule.forFeature`, migrations into src/database/migrations/index.ts.
  */
-export const featureModules: Type[] = [ConnectorsModule, ConnectionsModule, QueueModule, RunsModule, EngineModule, FlowsModule, LinksModule, TriggersModule, IntegrationsModule];
+export const featureModules: Type[] = [ConnectorsModule, ConnectionsModule, QueueModule, RunsModule, EngineModule, FlowsModule, LinksModule, TriggersModule, IntegrationsModule, SyncModule];
 
 export interface AppModuleOptions {
   config: BraidConfig;

@@ -1,0 +1,32 @@
+import { BraidError } from '../common/braid.error.js';
+
+export enum SyncErrorCode {
+  LOCK_TIMEOUT = 'SYNC_LOCK_TIMEOUT',
+  SOURCE_ID_MISSING = 'SYNC_SOURCE_ID_MISSING',
+  CREATE_RETURNED_NO_ID = 'SYNC_CREATE_RETURNED_NO_ID',
+  FLOW_NOT_FOUND = 'SYNC_FLOW_NOT_FOUND',
+  NOT_PUBLISHED = 'SYNC_FLOW_NOT_PUBLISHED',
+  CANNOT_LIST_EXISTING = 'SYNC_TRIGGER_CANNOT_LIST_EXISTING',
+  NOT_POLLING = 'SYNC_TRIGGER_NOT_POLLING',
+  BACKFILL_NOT_FOUND = 'SYNC_BACKFILL_NOT_FOUND',
+  BACKFILL_RUNNING = 'SYNC_BACKFILL_ALREADY_RUNNING',
+}
+
+const syncStatus: Record<SyncErrorCode, number> = {
+  SYNC_LOCK_TIMEOUT: 409,
+  SYNC_SOURCE_ID_MISSING: 400,
+  SYNC_CREATE_RETURNED_NO_ID: 502,
+  SYNC_FLOW_NOT_FOUND: 404,
+  SYNC_FLOW_NOT_PUBLISHED: 409,
+  SYNC_TRIGGER_CANNOT_LIST_EXISTING: 409,
+  SYNC_TRIGGER_NOT_POLLING: 409,
+  SYNC_BACKFILL_NOT_FOUND: 404,
+  SYNC_BACKFILL_ALREADY_RUNNING: 409,
+};
+
+/** Errors of two-way sync: upsert-with-link steps, initial syncs (backfills) and resyncs. */
+export class SyncError extends BraidError<SyncErrorCode> {
+  get status(): number {
+    return syncStatus[this.code];
+  }
+}
