@@ -67,3 +67,16 @@ export class Triggers1763730000000 implements MigrationInterface {
     await db.query('DROP TABLE trigger_endpoints');
   }
 }
+
+/** Retention: old events are deleted by received time. */
+export class TriggerEventsRetention1763730000001 implements MigrationInterface {
+  name = 'TriggerEventsRetention1763730000001';
+
+  async up(db: QueryRunner): Promise<void> {
+    await db.query(`CREATE INDEX trigger_events_received_idx ON trigger_events (received_at)`);
+  }
+
+  async down(db: QueryRunner): Promise<void> {
+    await db.query('DROP INDEX trigger_events_received_idx');
+  }
+}

@@ -244,6 +244,11 @@ describe('triggers against a real sandbox: webhooks, app webhooks, polling, sche
     await disableFlow(t, ws, flowId);
     expect(await triggers.fireDueSchedules(new Date(due.getTime() + 3_600_000))).toBe(0);
     expect(await runsOf(t, flowId)).toHaveLength(1);
+
+    // Events older than the run retention (30 days by default) are deleted by the tick.
+    expect(await triggers.pruneEvents(new Date(Date.now() + 30 * 86_400_000))).toBe(0);
+    expect(await triggers.pruneEvents(new Date(due.getTime() + 32 * 86_400_000))).toBeGreaterThanOrEqual(1);
+    expect(await eventsOf(t, flowId)).toHaveLength(0);
   });
 
   it('runs a flow manually with a payload checked against the manual trigger\'s schema', async () => {
