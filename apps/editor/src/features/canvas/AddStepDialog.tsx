@@ -51,7 +51,7 @@ export function AddStepDialog({ insert, onClose, connectionsByConnector }: { ins
             <h3>Logic</h3>
             {logicShown.map((item) => (
               <button key={item.key} type="button" className="catalog-item" onClick={() => add(item.make(store.getState().flow))} data-testid={`action-option-logic-${item.key}`}>
-                <span className="catalog-glyph" aria-hidden="true">{item.key === 'branch' ? '⑂' : item.key === 'forEach' ? '↻' : '{}'}</span>
+                <span className="catalog-glyph" aria-hidden="true">{item.key === 'branch' ? 'if' : item.key === 'forEach' ? '↻' : '{}'}</span>
                 <span>
                   <strong>{item.title}</strong>
                   <span className="muted small">{item.description}</span>

@@ -196,6 +196,7 @@ describe('editor store without in-browser edits (CSP forbids eval)', () => {
     );
     const s = () => store.getState();
     s().apply({ type: 'addStep', after: 'trigger', step: delayStep('a') });
+    await vi.advanceTimersByTimeAsync(0);
     s().apply({ type: 'addStep', after: 'a', step: delayStep('b') });
     await s().flush();
     expect(remote).toEqual([{ types: ['addStep'], base: 1 }, { types: ['addStep'], base: 2 }]);
@@ -205,7 +206,50 @@ describe('editor store without in-browser edits (CSP forbids eval)', () => {
     expect(Object.keys(s().flow.steps)).toEqual(['a']);
     await vi.advanceTimersByTimeAsync(150);
     expect(puts).toEqual([3]);
+
+    // typing shows at once and travels as one batch
+    s().apply({ type: 'renameFlow', name: 'A' }, { coalesceKey: 'name' });
+    s().apply({ type: 'renameFlow', name: 'AB' }, { coalesceKey: 'name' });
+    s().apply({ type: 'renameFlow', name: 'ABC' }, { coalesceKey: 'name' });
+    expect(s().flow.name).toBe('ABC');
+    expect(s().saveStatus).toBe('pending');
+    await vi.advanceTimersByTimeAsync(350);
+    expect(remote.at(-1)).toEqual({ types: ['renameFlow', 'renameFlow', 'renameFlow'], base: 4 });
+    expect(server.flow.name).toBe('ABC');
+    expect(s()).toMatchObject({ saveStatus: 'saved', revision: 5 });
+    s().undo();
+    expect(s().flow.name).toBe('Empty');
     expect(Object.keys(server.flow.steps)).toEqual(['a']);
+  });
+
+  it('keeps what was typed during a request and sends it next', async () => {
+    const { applyEdits } = await import('@braid/flow-model');
+    let server = { flow: emptyFlow(), revision: 1 };
+    let release!: () => void;
+    const batches: string[][] = [];
+    const store = createEditorStore(
+      { flow: server.flow, revision: 1 },
+      {
+        localEdits: () => false,
+        applyRemote: async (edits, base) => {
+          batches.push(edits.map((e) => (e.type === 'renameFlow' ? e.name : e.type)));
+          if (batches.length === 1) await new Promise<void>((r) => (release = r));
+          server = { flow: applyEdits(server.flow, edits), revision: base + 1 };
+          return { draft: server.flow, draftRevision: server.revision, problems: [] };
+        },
+        save: async () => ({ draftRevision: 99, problems: [] }),
+      },
+    );
+    store.getState().apply({ type: 'renameFlow', name: 'X' }, { coalesceKey: 'n' });
+    await vi.advanceTimersByTimeAsync(350);
+    store.getState().apply({ type: 'renameFlow', name: 'XY' }, { coalesceKey: 'n' });
+    release();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.getState().flow.name).toBe('XY'); // not reset to the server's "X"
+    await store.getState().flush();
+    expect(batches).toEqual([['X'], ['XY']]);
+    expect(store.getState()).toMatchObject({ saveStatus: 'saved', revision: 3 });
+    expect(store.getState().flow.name).toBe('XY');
   });
 
   it('reports a refused edit and keeps the flow', async () => {

@@ -2,6 +2,7 @@ import { applyEdits, FlowEditError, type FlowDefinition, type FlowEdit, type Pro
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { ApiError } from '../../api/client';
 import type { PreviewResult } from '../../api/flows';
+import { applyOptimisticAll } from './edit.optimistic';
 
 export type Selection = { kind: 'trigger' } | { kind: 'step'; stepId: StepId } | null;
 export type SaveStatus = 'saved' | 'pending' | 'saving' | 'error' | 'conflict';
@@ -66,7 +67,11 @@ export function createEditorStore(initial: { flow: FlowDefinition; revision: num
   let inFlight: Promise<void> | undefined;
   let lastCoalesceKey: string | undefined;
   let disposed = false;
-  let remoteChain: Promise<void> = Promise.resolve();
+  let queue: FlowEdit[] = [];
+  /** History entries pushed by the queued edits (dropped again when the server refuses them). */
+  let queuedHistory = 0;
+  let remoteInFlight: Promise<void> | undefined;
+  let sendTimer: ReturnType<typeof setTimeout> | undefined;
 
   const store = createStore<EditorState>()((set, get) => {
     const schedule = () => {
@@ -79,6 +84,7 @@ export function createEditorStore(initial: { flow: FlowDefinition; revision: num
 
     const save = async (): Promise<void> => {
       if (disposed) return;
+      if (remoteInFlight || queue.length) await flushRemote();
       if (inFlight) {
         await inFlight;
         if (get().flow !== get().savedFlow && get().saveStatus !== 'conflict') return save();
@@ -114,44 +120,74 @@ export function createEditorStore(initial: { flow: FlowDefinition; revision: num
       await inFlight;
     };
 
-    const applyRemotely = (list: FlowEdit[]) => {
-      remoteChain = remoteChain.then(async () => {
-        if (disposed || !deps.applyRemote) return;
-        if (timer) {
-          clearTimeout(timer);
-          timer = undefined;
-        }
-        await save(); // undo/redo since the last edit go first (whole-draft save)
-        if (get().saveStatus === 'conflict') return;
-        const before = get().flow;
-        set({ saveStatus: 'saving' });
+    // Server-applied edits: queued, sent in batches (one PATCH with every edit made meanwhile), shown at once
+    // when they are simple value edits (applyOptimistic), else when the server answers.
+    const sendQueue = async (): Promise<void> => {
+      if (remoteInFlight) {
+        await remoteInFlight;
+        return sendQueue();
+      }
+      if (disposed || queue.length === 0 || !deps.applyRemote || get().saveStatus === 'conflict') return;
+      const batch = queue;
+      const batchHistory = queuedHistory;
+      queue = [];
+      queuedHistory = 0;
+      set({ saveStatus: 'saving', saveError: null });
+      remoteInFlight = (async () => {
         try {
-          const result = await deps.applyRemote(list, get().revision);
+          const result = await deps.applyRemote!(batch, get().revision);
           if (disposed) return;
+          const shown = queue.length ? (applyOptimisticAll(result.draft, queue) ?? result.draft) : result.draft;
           const selection = get().selection;
-          const keep = selection?.kind !== 'step' || result.draft.steps[selection.stepId] !== undefined;
-          set({
-            flow: result.draft,
-            savedFlow: result.draft,
-            revision: result.draftRevision,
-            serverProblems: result.problems,
-            past: [...get().past, before].slice(-historyLimit),
-            future: [],
-            saveStatus: 'saved',
-            ...(keep ? {} : { selection: null }),
-          });
+          const keep = selection?.kind !== 'step' || shown.steps[selection.stepId] !== undefined;
+          set({ flow: shown, savedFlow: result.draft, revision: result.draftRevision, serverProblems: result.problems, saveStatus: queue.length ? 'pending' : 'saved', ...(keep ? {} : { selection: null }) });
         } catch (error) {
           if (disposed) return;
           if (error instanceof ApiError && error.status === 409) {
+            queue = [];
+            queuedHistory = 0;
             set({ saveStatus: 'conflict', saveError: error.message });
             deps.onConflict?.(error);
           } else {
-            set({ saveStatus: 'saved' });
+            // The batch is refused as a whole: show the server's flow with what was typed since.
+            const saved = get().savedFlow;
+            const past = queue.length === 0 && batchHistory > 0 ? get().past.slice(0, -batchHistory) : get().past;
+            set({ flow: (queue.length && applyOptimisticAll(saved, queue)) || saved, past, saveStatus: queue.length ? 'pending' : 'saved' });
             deps.onRemoteRejected?.(error);
           }
+        } finally {
+          remoteInFlight = undefined;
         }
-      });
-      return remoteChain;
+      })();
+      await remoteInFlight;
+      if (queue.length) return sendQueue();
+    };
+
+    const scheduleSend = (delayMs: number) => {
+      if (sendTimer) clearTimeout(sendTimer);
+      sendTimer = setTimeout(() => {
+        sendTimer = undefined;
+        void sendQueue();
+      }, delayMs);
+    };
+
+    const flushRemote = async () => {
+      if (sendTimer) {
+        clearTimeout(sendTimer);
+        sendTimer = undefined;
+      }
+      await sendQueue();
+    };
+
+    const applyRemotely = (list: FlowEdit[], coalesce: boolean) => {
+      const { flow, past } = get();
+      const optimistic = applyOptimisticAll(flow, list);
+      const nextPast = coalesce ? past : [...past, flow].slice(-historyLimit);
+      if (!coalesce) queuedHistory++;
+      queue.push(...list);
+      set({ ...(optimistic ? { flow: optimistic } : {}), past: nextPast, future: [], saveStatus: 'pending' });
+      // Typing waits a moment so keystrokes travel together; anything else goes at once.
+      scheduleSend(coalesce || (optimistic && list.every((e) => e.type !== 'addStep')) ? 300 : 0);
     };
 
     const changeTo = (flow: FlowDefinition, history: Pick<EditorState, 'past' | 'future'>) => {
@@ -176,7 +212,9 @@ export function createEditorStore(initial: { flow: FlowDefinition; revision: num
       apply(edits, options = {}) {
         const list = Array.isArray(edits) ? edits : [edits];
         if (deps.localEdits && !deps.localEdits() && deps.applyRemote) {
-          void applyRemotely(list);
+          const coalesceRemote = options.coalesceKey !== undefined && options.coalesceKey === lastCoalesceKey && get().past.length > 0;
+          lastCoalesceKey = options.coalesceKey;
+          applyRemotely(list, coalesceRemote);
           return { ok: true };
         }
         const { flow, past } = get();
@@ -194,6 +232,10 @@ export function createEditorStore(initial: { flow: FlowDefinition; revision: num
         return { ok: true };
       },
       undo() {
+        if (queue.length || remoteInFlight) {
+          void flushRemote().then(() => get().undo());
+          return;
+        }
         const { past, future, flow } = get();
         const previous = past[past.length - 1];
         if (!previous) return;
@@ -201,6 +243,10 @@ export function createEditorStore(initial: { flow: FlowDefinition; revision: num
         changeTo(previous, { past: past.slice(0, -1), future: [flow, ...future] });
       },
       redo() {
+        if (queue.length || remoteInFlight) {
+          void flushRemote().then(() => get().redo());
+          return;
+        }
         const { past, future, flow } = get();
         const next = future[0];
         if (!next) return;
@@ -219,7 +265,7 @@ export function createEditorStore(initial: { flow: FlowDefinition; revision: num
           clearTimeout(timer);
           timer = undefined;
         }
-        await remoteChain;
+        await flushRemote();
         await save();
       },
       reset(flow, revision, problems) {
@@ -233,9 +279,11 @@ export function createEditorStore(initial: { flow: FlowDefinition; revision: num
       dispose() {
         disposed = true;
         if (timer) clearTimeout(timer);
+        if (sendTimer) clearTimeout(sendTimer);
       },
       resume() {
         disposed = false;
+        if (queue.length) scheduleSend(0);
         if (get().flow !== get().savedFlow && get().saveStatus !== 'conflict') schedule();
       },
     };

@@ -33,7 +33,7 @@ export function ConnectionSelect({ workspaceId, connectorKey, connectorTitle, va
           {!known && <option value={value}>{value} (not in this workspace)</option>}
         </select>
         {AddConnectionDialog && !disabled && (
-          <button type="button" className="secondary small" onClick={() => setAdding(true)} data-testid="add-connection">
+          <button type="button" className="secondary small" onClick={() => setAdding(true)} data-testid="add-connection-in-place">
             Add connection
           </button>
         )}

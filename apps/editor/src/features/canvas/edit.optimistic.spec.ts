@@ -1,0 +1,26 @@
+import { applyEdit, type FlowEdit } from '@braid/flow-model';
+import { describe, expect, it } from 'vitest';
+import { branchyFlow } from '../../test-support/fixtures';
+import { applyOptimistic, applyOptimisticAll } from './edit.optimistic';
+
+describe('applyOptimistic', () => {
+  const value: FlowEdit[] = [
+    { type: 'renameFlow', name: 'New name' },
+    { type: 'updateStep', stepId: 'create', patch: { title: 'Create it', continueOnError: true } },
+    { type: 'updateStep', stepId: 'find_contact', patch: { title: null } },
+    { type: 'updateInput', stepId: 'create', path: ['customer_id'], value: { $expr: '$steps.find_contact.contact_id' } },
+    { type: 'updateInput', stepId: 'create', path: '/customer_id', value: undefined },
+    { type: 'updateInput', stepId: 'use_it', path: ['id'], value: 'fixed' },
+    { type: 'updateBranch', stepId: 'found', branchId: 'yes', patch: { label: 'Exists' } },
+    { type: 'updateTriggerConfig', path: ['events'], value: ['created'] },
+  ];
+  it.each(value.map((e) => [e.type, e] as const))('%s gives what flow-model gives', (_type, edit) => {
+    expect(applyOptimistic(branchyFlow(), edit)).toEqual(applyEdit(branchyFlow(), edit));
+  });
+  it('leaves structural and nested edits to the server', () => {
+    expect(applyOptimistic(branchyFlow(), { type: 'deleteStep', stepId: 'create' })).toBeNull();
+    expect(applyOptimistic(branchyFlow(), { type: 'updateInput', stepId: 'create', path: ['lines', 0], value: 1 })).toBeNull();
+    expect(applyOptimisticAll(branchyFlow(), [value[0]!, { type: 'deleteStep', stepId: 'create' }])).toBeNull();
+    expect(applyOptimisticAll(branchyFlow(), value.slice(0, 3))?.name).toBe('New name');
+  });
+});
