@@ -15,7 +15,7 @@ export function FieldMapper({ schema, value, onChange, stepId, label }: { schema
   useEffect(() => {
     const filled = ensureMandatoryPairs(mapping, mandatory);
     if (filled !== mapping) onChange(filled as unknown as InputValue);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // only when the set of mandatory targets changes (onChange/mapping are new on every render)
   }, [mandatory.join('|')]);
 
   const commit = (next: typeof mapping) => onChange(next as unknown as InputValue);
