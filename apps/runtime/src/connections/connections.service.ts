@@ -69,14 +69,10 @@ interface FlowsUsingConnection {
 }
 
 const ajv = createAjv();
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Column changes for `update` (jsonb settings need the cast TypeORM's deep-partial type cannot infer). */
 type ConnectionChanges = Parameters<Repository<ConnectionEntity>['update']>[1];
-
-/** Non-secret summary of a provider error for `lastError` and API messages. */
-function describeOAuthError(error: OAuthError): string {
-  return error.message;
-}
 
 @Injectable()
 export class ConnectionsService {
@@ -104,6 +100,7 @@ export class ConnectionsService {
 
   /** A successful call: records when, and clears an "error" status (a "needs reconnect" stays until reconnected). */
   async markUsed(workspaceId: string, connectionId: string): Promise<void> {
+    if (!UUID.test(connectionId)) return;
     await this.connections.query(
       `UPDATE connections SET last_used_at = now(), status = CASE WHEN status = 'error' THEN 'connected' ELSE status END
         WHERE id = $1 AND workspace_id = $2`,
@@ -136,9 +133,12 @@ export class ConnectionsService {
    * marks the connection so; other errors set status "error" until the next success.
    */
   async recordFailure(workspaceId: string, connectionId: string, error: { message: string; needsReconnect?: boolean }): Promise<void> {
-    await this.connections.update(
-      { id: connectionId, workspaceId },
-      { status: error.needsReconnect ? 'needs_reconnect' : 'error', lastError: error.message.slice(0, 500), lastErrorAt: new Date() },
+    if (!UUID.test(connectionId)) return;
+    // A connection already marked "needs reconnect" keeps the precise reason recorded when it was marked.
+    await this.connections.query(
+      `UPDATE connections SET status = $3, last_error = $4, last_error_at = now()
+        WHERE id = $1 AND workspace_id = $2 AND status <> 'needs_reconnect'`,
+      [connectionId, workspaceId, error.needsReconnect ? 'needs_reconnect' : 'error', error.message.slice(0, 500)],
     );
   }
 
@@ -337,7 +337,7 @@ export class ConnectionsService {
   // Internals shared with the OAuth flow
 
   async find(workspaceId: string, connectionId: string): Promise<ConnectionEntity> {
-    if (!/^[0-9a-f-]{36}$/i.test(connectionId)) throw ConnectionsError.notFound();
+    if (!UUID.test(connectionId)) throw ConnectionsError.notFound();
     const row = await this.connections.findOneBy({ id: connectionId, workspaceId });
     if (!row) throw ConnectionsError.notFound();
     return row;
@@ -453,15 +453,15 @@ export class ConnectionsService {
         );
       case 'INVALID_CLIENT':
       case 'INVALID_CLIENT_SECRET':
-        return new ConnectionsError(ConnectionsErrorCode.CREDENTIALS_REJECTED, describeOAuthError(error), {
+        return new ConnectionsError(ConnectionsErrorCode.CREDENTIALS_REJECTED, error.message, {
           pointer: flow === 'self-client' ? `/credentials/${error.code === 'INVALID_CLIENT' ? 'clientId' : 'clientSecret'}` : '',
         });
       case 'TOO_MANY_REQUESTS':
-        return new ConnectionsError(ConnectionsErrorCode.RATE_LIMITED, describeOAuthError(error));
+        return new ConnectionsError(ConnectionsErrorCode.RATE_LIMITED, error.message);
       case 'ACCESS_DENIED':
-        return new ConnectionsError(ConnectionsErrorCode.OAUTH_DENIED, describeOAuthError(error));
+        return new ConnectionsError(ConnectionsErrorCode.OAUTH_DENIED, error.message);
       default:
-        return new ConnectionsError(ConnectionsErrorCode.PROVIDER_FAILED, describeOAuthError(error));
+        return new ConnectionsError(ConnectionsErrorCode.PROVIDER_FAILED, error.message);
     }
   }
 
