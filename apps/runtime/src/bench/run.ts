@@ -118,6 +118,8 @@ async function main(): Promise<void> {
   const out = (line = '') => process.stdout.write(`${line}\n`);
   out(`Braid benchmark — ${new Date().toISOString()}`);
   out(`Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, embedded PostgreSQL`);
+  const load = () => os.loadavg().map((n) => n.toFixed(1)).join(' / ');
+  out(`Load average at start (1/5/15 min): ${load()} — other work on the machine skews the figures.`);
   const braid = await createBraidApp(config);
   let pool: pg.Pool | undefined;
   try {
@@ -177,6 +179,7 @@ async function main(): Promise<void> {
     out(`Phase 1: ${ACCEPTS} webhooks, ${CONCURRENCY} in flight`);
     const acceptLatencies: number[] = [];
     let next = 0;
+    const cpuBefore = process.cpuUsage();
     const phase1Start = process.hrtime.bigint();
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
@@ -187,6 +190,8 @@ async function main(): Promise<void> {
       }),
     );
     const phase1Seconds = Number(process.hrtime.bigint() - phase1Start) / 1e9;
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuShare = (cpu.user + cpu.system) / 1e6 / phase1Seconds;
     acceptLatencies.sort((a, b) => a - b);
     await drain(pool, flow.id);
 
@@ -244,6 +249,7 @@ async function main(): Promise<void> {
     out(`| Accept→finish p50 / p99 | ${ms(percentile(toFinish, 50))} / ${ms(percentile(toFinish, 99))} | |`);
     out(`| Lost runs / duplicated runs | ${lost} / ${duplicated} | 0 / 0 |`);
     out();
+    out(`Phase 1: the runtime process used ${(cpuShare * 100).toFixed(0)} % of one core (Node runs on one core; PostgreSQL in its own processes). Load average at the end: ${load()}.`);
     out(`Accepted ${accepted.size}, refused ${refused}, sink received ${[...sink.received.values()].reduce((a, b) => a + b, 0)} (${unexpected} unknown), ` +
       `phase 2 sent in ${sendSeconds.toFixed(1)} s; runs by status: ${statuses.map((s) => `${s.status} ${s.n}`).join(', ')}.`);
     if (lost > 0 || duplicated > 0) process.exitCode = 1;
