@@ -4,6 +4,8 @@ import { createBraidApp } from '../bootstrap.js';
 import { loadConfig } from '../config/config.service.js';
 import { ConnectionsService } from '../connections/connections.service.js';
 import { registerTestConnectors, SANDBOX_TOGAI_TOKEN, type ConnectionsHarness, connectViaOAuth, startConnectionsHarness } from '../connections/test-support/connections.fixtures.js';
+import { flowDefinition } from '../engine/test-support/engine.fixtures.js';
+import { VaultService } from '../vault/vault.service.js';
 import { runCli } from './braid.cli.js';
 
 const oldKey = randomBytes(32).toString('base64');
@@ -12,6 +14,8 @@ const newKey = randomBytes(32).toString('base64');
 describe('pnpm braid rotate-keys', () => {
   let h: ConnectionsHarness;
   const ids: string[] = [];
+  let flowId: string;
+  let webhookSecret: string;
 
   beforeAll(async () => {
     h = await startConnectionsHarness({ BRAID_ENCRYPTION_KEYS: `old:${oldKey}` });
@@ -20,6 +24,11 @@ describe('pnpm braid rotate-keys', () => {
       ids.push(created.body.id);
     }
     ids.push(await connectViaOAuth(h, { name: 'Books' }));
+    // A flow's webhook secret (triggers feature) is a vault secret too.
+    const flow = await h.owner.client.post(`/api/v1/workspaces/${h.owner.workspace.id}/flows`).send({ definition: flowDefinition({}, null) });
+    flowId = flow.body.id;
+    webhookSecret = (await h.owner.client.post(`/api/v1/workspaces/${h.owner.workspace.id}/flows/${flowId}/webhook/secret`).send({})).body.secret;
+    expect(webhookSecret).toMatch(/^whsec_/);
   });
   afterAll(async () => {
     await h?.close();
@@ -36,16 +45,19 @@ describe('pnpm braid rotate-keys', () => {
     expect(code).toBe(0);
     expect(lines[0]).toBe('Re-encrypting secrets with key "new" (configured keys: new, old).');
     expect(lines).toContain('connections.secrets: 3 re-encrypted so far');
-    expect(lines).toContain('Done: 4 re-encrypted, 0 already on "new", 0 failed.');
+    expect(lines).toContain('trigger_endpoints.secret_ciphertext: 1 re-encrypted so far');
+    expect(lines).toContain('Done: 5 re-encrypted, 0 already on "new", 0 failed.');
     expect(lines).toContain('Every secret now uses "new": the older keys (old) are no longer needed and can be removed.');
     const after = await h.t.query<{ secrets: string }>('SELECT secrets FROM connections');
     expect(after.every((r) => r.secrets.startsWith('v1.new.'))).toBe(true);
+    const [endpoint] = await h.t.query<{ secret_ciphertext: string }>('SELECT secret_ciphertext FROM trigger_endpoints WHERE flow_id = $1', [flowId]);
+    expect(endpoint?.secret_ciphertext.startsWith('v1.new.')).toBe(true);
     for (const line of lines) expect(line).not.toContain(oldKey);
 
     // Idempotent.
     const again: string[] = [];
     expect(await runCli(['rotate-keys'], env(`new:${newKey},old:${oldKey}`), (line) => again.push(line))).toBe(0);
-    expect(again).toContain('Done: 0 re-encrypted, 4 already on "new", 0 failed.');
+    expect(again).toContain('Done: 0 re-encrypted, 5 already on "new", 0 failed.');
 
     // A runtime with only the new key reads everything.
     const config = loadConfig({ ...env(`new:${newKey}`), BRAID_SANDBOX_URL: h.sandbox.url, BRAID_LOG_LEVEL: 'warn' });
@@ -60,6 +72,8 @@ describe('pnpm braid rotate-keys', () => {
       }
       const test = await service.test(h.owner.workspace.id, ids[3] as string);
       expect(test.ok).toBe(true);
+      const [endpoint] = await h.t.query<{ secret_ciphertext: string }>('SELECT secret_ciphertext FROM trigger_endpoints WHERE flow_id = $1', [flowId]);
+      expect(onlyNew.app.get(VaultService).decrypt(endpoint?.secret_ciphertext as string, { workspaceId: h.owner.workspace.id, connectionId: flowId })).toBe(webhookSecret);
     } finally {
       await onlyNew.close();
     }
@@ -70,10 +84,11 @@ describe('pnpm braid rotate-keys', () => {
     const unrelated = randomBytes(32).toString('base64');
     const code = await runCli(['rotate-keys'], env(`newer:${unrelated}`), (line) => lines.push(line));
     expect(code).toBe(1);
-    expect(lines).toContain('Done: 0 re-encrypted, 0 already on "newer", 4 failed.');
+    expect(lines).toContain('Done: 0 re-encrypted, 0 already on "newer", 5 failed.');
     expect(lines.join('\n')).toMatch(/key "new", which is not configured/);
     const rows = await h.t.query<{ secrets: string }>('SELECT secrets FROM connections');
     expect(rows.every((r) => r.secrets.startsWith('v1.new.'))).toBe(true);
+    for (const line of lines) expect(line).not.toContain(webhookSecret);
   });
 
   it('explains usage and refuses unknown commands and a missing key for an external database', async () => {

@@ -14,4 +14,7 @@ export interface SecretColumn {
 
 export const secretColumns: SecretColumn[] = [
   { table: 'connections', column: 'secrets', idColumn: 'id', workspaceIdColumn: 'workspace_id', ownerIdColumn: 'id' },
+  // Triggers (src/triggers/trigger.secrets.ts): webhook secrets and app-webhook registration state, bound to the flow.
+  { table: 'trigger_endpoints', column: 'secret_ciphertext', idColumn: 'flow_id', workspaceIdColumn: 'workspace_id', ownerIdColumn: 'flow_id' },
+  { table: 'trigger_states', column: 'registration_ciphertext', idColumn: 'flow_id', workspaceIdColumn: 'workspace_id', ownerIdColumn: 'flow_id' },
 ];
