@@ -379,6 +379,38 @@ describe('editor in a browser', () => {
     expect(problems).toEqual([]);
   });
 
+  it('shows the URL, method, headers and secret to paste into a Books workflow rule, with copy buttons', async () => {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
+    await page.getByTestId('nav-flows').click();
+    await page.getByTestId('new-flow').click();
+    await page.getByTestId('new-flow-name').fill('Books customers → Togai');
+    await page.getByTestId('new-flow-inbound').check();
+    await page.getByTestId('create-flow').click();
+    await page.getByTestId('flow-editor').waitFor();
+    await node('trigger').click();
+    await page.getByTestId('trigger-select').selectOption('zoho-books/workflow_webhook');
+    const help = page.getByTestId('webhook-help');
+    await help.waitFor();
+    const url = (await help.getByTestId('webhook-url').textContent()) ?? '';
+    expect(url).toMatch(new RegExp(`^${baseUrl}/hooks/[A-Za-z0-9_-]+`));
+    expect(await help.getByTestId('webhook-method').textContent()).toBe('POST');
+    expect(await help.getByTestId('webhook-instructions').locator('li').count()).toBeGreaterThan(0);
+    expect(await help.getByTestId('webhook-secret-state').textContent()).toMatch(/^None/);
+    await help.getByTestId('copy-webhook-url').click();
+    await expect.poll(() => help.getByTestId('copy-webhook-url').textContent()).toBe('Copied');
+    expect(await page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText())).toBe(url);
+
+    // The secret is shown once, when created; afterwards only "set".
+    await help.getByTestId('webhook-rotate-secret').click();
+    const secret = (await help.getByTestId('webhook-secret').textContent()) ?? '';
+    expect(secret.length).toBeGreaterThanOrEqual(16);
+    await screenshot(page, '26-webhook-help');
+    await page.reload();
+    await node('trigger').click();
+    await expect.poll(() => page.getByTestId('webhook-secret-state').textContent()).toMatch(/^Set/);
+    expect(await page.content()).not.toContain(secret);
+  });
+
   it('opens a flow of 200 steps and makes it interactive in under 2 s', async () => {
     const { books, togai } = await connectionIds();
     // 200 steps: a chain of Books reads and mappings (the kinds most flows are made of).

@@ -3,6 +3,18 @@ import '../connections/connections.css';
 import { errorText, useAsync } from '../connections/useAsync';
 import { copyText, webhookApi } from './webhook.api';
 
+/**
+ * The panel shows this right after the user picks a webhook trigger, possibly before the editor's autosave has
+ * stored it: "not a webhook" is asked again a few times before it is believed.
+ */
+async function infoOnceSaved(workspaceId: string, flowId: string) {
+  for (let attempt = 0; ; attempt++) {
+    const info = await webhookApi.info(workspaceId, flowId);
+    if (info || attempt >= 8) return info;
+    await new Promise((resolve) => setTimeout(resolve, 750));
+  }
+}
+
 export interface WebhookHelpProps {
   workspaceId: string;
   flowId: string;
@@ -13,7 +25,7 @@ export interface WebhookHelpProps {
  * secret to paste there, with copy buttons, and the app's set-up steps.
  */
 export function WebhookHelp({ workspaceId, flowId }: WebhookHelpProps) {
-  const info = useAsync(() => webhookApi.info(workspaceId, flowId), `${workspaceId}/${flowId}`);
+  const info = useAsync(() => infoOnceSaved(workspaceId, flowId), `${workspaceId}/${flowId}`);
   const [secret, setSecret] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string>();
