@@ -1,9 +1,6 @@
 // Prints the gzipped size of the JavaScript the editor loads first (index.html's entry and everything it
 // imports statically), and of every lazy chunk; fails when the initial JavaScript is over the budget.
-/* global console */
 import { readFileSync, readdirSync } from 'node:fs';
-import process from 'node:process';
-import { URL } from 'node:url';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 

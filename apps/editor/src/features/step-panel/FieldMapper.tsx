@@ -16,6 +16,7 @@ export function FieldMapper({ schema, value, onChange, stepId, label }: { schema
     const filled = ensureMandatoryPairs(mapping, mandatory);
     if (filled !== mapping) onChange(filled as unknown as InputValue);
     // only when the set of mandatory targets changes (onChange/mapping are new on every render)
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [mandatory.join('|')]);
 
   const commit = (next: typeof mapping) => onChange(next as unknown as InputValue);
