@@ -13,15 +13,16 @@ describe('integrations API: templates gallery, create from a template, settings,
   let ws: string;
   let base: string;
   let togaiConnection: string;
+  let templatesRoot: string;
 
   beforeAll(async () => {
     sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
     t = await createTestApp({ env: { BRAID_SANDBOX_URL: sandbox.url } });
-    const root = await writeTemplates({
+    const root = (templatesRoot = await writeTemplates({
       echo: fixtureTemplate(),
       // a template whose second slot wants Zoho Books: given a Togai connection it is refused
       'two-apps': fixtureTemplate({ ...fixtureManifest, id: 'fixture-two-apps', connections: [...(fixtureManifest.connections as Json[]), { key: 'books', connector: 'zoho-books', title: 'Books' }] }),
-    });
+    }));
     t.braid.app.get(TemplatesCatalog).load(root);
     owner = await t.signUpOwner();
     ws = owner.workspace.id;
@@ -157,5 +158,21 @@ describe('integrations API: templates gallery, create from a template, settings,
     expect(deleted.status).toBe(204);
     expect((await owner.client.get(`${base}/${integration.id}`)).status).toBe(404);
     expect((await owner.client.get(`/api/v1/workspaces/${ws}/flows`)).body.flows).toEqual([]);
+  });
+  it('an integration whose template was removed still shows (needs attention, flows listed) and can be deleted', async () => {
+    const created = await owner.client.post(base).send({ templateId: 'fixture-echo', connections: { togai: togaiConnection }, settings: { greeting: 'Hi there' } });
+    expect(created.status).toBe(201);
+    const catalog = t.braid.app.get(TemplatesCatalog);
+    catalog.load(await writeTemplates({}));
+    try {
+      const orphan = (await owner.client.get(`${base}/${created.body.id}`)).body as Json;
+      expect(orphan).toMatchObject({ status: 'needs-attention', reasons: [expect.stringContaining('"fixture-echo" is no longer installed')] });
+      expect((orphan.flows as Json[]).map((f) => f.key).sort()).toEqual(['echo', 'nightly']);
+      expect((await owner.client.get('/api/v1/templates')).body.templates).toEqual([]);
+      expect((await owner.client.delete(`${base}/${created.body.id}`)).status).toBe(204);
+      expect((await owner.client.get(`/api/v1/workspaces/${ws}/flows`)).body.flows).toEqual([]);
+    } finally {
+      catalog.load(templatesRoot);
+    }
   });
 });

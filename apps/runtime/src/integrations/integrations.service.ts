@@ -361,8 +361,32 @@ export class IntegrationsService {
   // ------------------------------------------------------------------------------------------------------
   // view
 
+  /** An integration whose template is no longer installed: its flows still run; it can be deleted. */
+  private async orphanView(row: IntegrationRow): Promise<IntegrationView> {
+    const flows: IntegrationView['flows'] = [];
+    for (const [key, flowId] of Object.entries(row.flows)) {
+      const detail = await this.flows.get(row.workspace_id, flowId).catch(() => null);
+      flows.push({ key, flowId, name: detail?.name ?? null, enabled: detail?.enabled ?? false, module: null, publishedVersion: detail?.publishedVersion?.version ?? null, lastRun: detail?.lastRun ?? null, missing: !detail });
+    }
+    return {
+      id: row.id,
+      templateId: row.template_id,
+      name: row.name,
+      status: 'needs-attention',
+      reasons: [`Template "${row.template_id}" is no longer installed: its flows keep running, but settings and modules cannot be changed. Delete the integration or install the template again.`],
+      connections: Object.entries(row.connections).map(([slot, connectionId]) => ({ slot, title: slot, connectionId, connector: '', name: null, status: 'unknown' })),
+      settings: row.settings,
+      modules: Object.entries(row.modules).map(([key, enabled]) => ({ key, title: key, enabled, flows: [] })),
+      flows,
+      initialSync: await this.initialSyncView(row),
+      createdAt: new Date(row.created_at).toISOString(),
+      updatedAt: new Date(row.updated_at).toISOString(),
+    };
+  }
+
   private async view(row: IntegrationRow): Promise<IntegrationView> {
-    const template = this.catalog.get(row.template_id);
+    const template = this.catalog.find(row.template_id);
+    if (!template) return this.orphanView(row);
     const reasons: string[] = [];
     const connections: IntegrationView['connections'] = [];
     for (const slot of template.manifest.connections) {

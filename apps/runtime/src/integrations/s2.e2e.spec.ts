@@ -1,4 +1,7 @@
+import { createConnectorContext, runAction } from '@braid/connector-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConnectionsService } from '../connections/connections.service.js';
+import { ConnectorsService } from '../connectors/connectors.service.js';
 import { type E2eHarness, type Json, startE2eHarness, stepOutput } from './test-support/e2e.harness.js';
 
 // S2: a generated Togai invoice → a Books draft invoice for the linked customer, VAT matched by rate.
@@ -7,6 +10,7 @@ describe('template S2 end to end: Togai invoices → Zoho Books draft invoices',
   let integration: Json;
   let flowId: string;
   let taxByRate: Map<number, string>;
+  let firstInvoice: { togaiId: string; booksId: string };
   const booksInvoicesFor = async (reference: string) => (await h.books('invoices')).filter((i) => i.reference_number === reference);
 
   /** A DRAFT billing-cycle invoice with 19 % and 7 % lines and a discount, then generated (DUE). */
@@ -45,6 +49,7 @@ describe('template S2 end to end: Togai invoices → Zoho Books draft invoices',
   it('a generated invoice becomes one Books draft: customer upserted and linked, lines with matched taxes, discount as a negative line, reference = Togai id', async () => {
     const invoiceId = await generateInvoice('oscorp-main', vatLines);
     const [run] = await h.nextRuns(flowId);
+    firstInvoice = { togaiId: invoiceId, booksId: stepOutput(run!, 'upsert_invoice')?.targetId as string };
     expect(run!.status, JSON.stringify(run!.error)).toBe('succeeded');
     const customer = stepOutput(run!, 'upsert_customer')!;
     const upsert = stepOutput(run!, 'upsert_invoice')!;
@@ -77,6 +82,23 @@ describe('template S2 end to end: Togai invoices → Zoho Books draft invoices',
     expect(replayed!.status).toBe('succeeded');
     expect(await booksInvoicesFor(invoiceId)).toHaveLength(1);
     expect((await h.books('contacts')).filter((c) => c.contact_name === 'Oscorp Industries')).toHaveLength(1);
+  });
+
+  it('once the Books invoice is no longer a draft, a Togai update leaves it alone (the run says why)', async () => {
+    // Someone sends the invoice in Books (through the Books connector with the integration's connection).
+    const { connection, credentials, ssrf } = await h.t.braid.app.get(ConnectionsService).contextFor(h.ws, h.booksConnection);
+    const connector = h.t.braid.app.get(ConnectorsService).definition('zoho-books');
+    await runAction(connector, 'mark_invoice_sent', createConnectorContext({ connector, connection, credentials, ssrf }), { invoice_id: firstInvoice.booksId });
+    const [sent] = await booksInvoicesFor(firstInvoice.togaiId);
+    expect(sent!.status).not.toBe('draft');
+
+    expect((await h.togai(`/invoices/${firstInvoice.togaiId}`, { method: 'PATCH', body: { metadata: { po: 'PO-8' } } })).status).toBe(200);
+    const [run] = await h.nextRuns(flowId);
+    expect(run!.status).toBe('succeeded');
+    expect(JSON.stringify(run)).toContain('only drafts are updated');
+    expect(stepOutput(run!, 'upsert_invoice')).toBeUndefined();
+    const after = await booksInvoicesFor(firstInvoice.togaiId);
+    expect(after).toEqual([expect.objectContaining({ invoice_id: firstInvoice.booksId, status: sent!.status, last_modified_time: sent!.last_modified_time })]);
   });
 
   it('a VAT rate with no Books tax fails the run naming the rate; no invoice is created', async () => {

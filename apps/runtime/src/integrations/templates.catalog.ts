@@ -75,6 +75,10 @@ export class TemplatesCatalog implements OnModuleInit {
     return this.failures;
   }
 
+  find(templateId: string): LoadedTemplate | null {
+    return this.templates.get(templateId) ?? null;
+  }
+
   get(templateId: string, pointer?: string): LoadedTemplate {
     const template = this.templates.get(templateId);
     if (!template) throw IntegrationsError.unknownTemplate(templateId, pointer);
