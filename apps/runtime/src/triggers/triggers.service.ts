@@ -185,8 +185,20 @@ export class TriggersService implements OnApplicationBootstrap {
 
     this.ingress.invalidate();
     if (resolved.kind === 'app-webhook') await this.register(workspaceId, flowId, resolved);
-    if (resolved.kind === 'polling') await this.queue.send(POLL_QUEUE, { flowId }, { singletonKey: flowId });
+    if (resolved.kind === 'polling') await this.pollSoon(flowId);
     this.logger.log(`Armed the ${resolved.kind} trigger "${resolved.trigger.key}" of flow ${flowId} (version ${version.id}).`);
+  }
+
+  /**
+   * Polls the flow now: a poll already waiting (the previous version's next interval) is moved to now — the
+   * queue keeps one waiting poll per flow — or a new one is queued.
+   */
+  private async pollSoon(flowId: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE pgboss.job SET start_after = now() WHERE name = $1 AND singleton_key = $2 AND state = 'created' AND start_after > now()`,
+      [POLL_QUEUE, flowId],
+    );
+    await this.queue.send(POLL_QUEUE, { flowId }, { singletonKey: flowId });
   }
 
   /** Called on disable and before delete: no new events are accepted; app registrations are removed. */
@@ -428,8 +440,8 @@ export class TriggersService implements OnApplicationBootstrap {
   // Polling
 
   /**
-   * One poll job of a flow: page by page, each page in ONE transaction that locks the flow's trigger state
-   * (`FOR UPDATE SKIP LOCKED`: another replica polling the same flow makes this one stop), stores the items
+   * One poll job of a flow: page by page, each page in ONE transaction that holds the flow's poll lock (another
+   * replica polling the same flow makes this one stop) and its trigger state row, stores the items
    * as events (deduplicated by item id + modification time), enqueues their runs and saves the cursor. A
    * failure (or a crash) rolls the page back: the cursor stays where it was, so nothing is skipped or repeated.
    * Then the next poll is scheduled `interval` later.
@@ -464,9 +476,13 @@ export class TriggersService implements OnApplicationBootstrap {
   }
 
   private async pollPage(manager: EntityManager, flowId: string): Promise<{ hasMore: boolean; intervalMs: number } | undefined> {
+    // One poller per flow across replicas: whoever holds this lock polls (and schedules the next poll); the
+    // row lock below then only waits for short updates (errors, next run time), it never skips a poll.
+    const [{ locked }] = (await manager.query(`SELECT pg_try_advisory_xact_lock(hashtextextended($1, 7302)) AS locked`, [`poll:${flowId}`])) as [{ locked: boolean }];
+    if (!locked) return undefined;
     const rows: StateRow[] = await manager.query(
       `SELECT s.*, v.definition->'trigger' AS trigger FROM trigger_states s JOIN flow_versions v ON v.id = s.armed_version_id
-        WHERE s.flow_id = $1 AND s.kind = 'polling' FOR UPDATE OF s SKIP LOCKED`,
+        WHERE s.flow_id = $1 AND s.kind = 'polling' FOR UPDATE OF s`,
       [flowId],
     );
     const state = rows[0];

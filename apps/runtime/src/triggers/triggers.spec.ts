@@ -149,7 +149,8 @@ describe('triggers against a real sandbox: webhooks, app webhooks, polling, sche
     await triggers.pollFlow(flowId);
     const events = await eventsOf(t, flowId);
     const ids = events.map((e) => e.provider_event_id!).sort();
-    expect(ids).toEqual(expected); // every customer once: none skipped, none repeated
+    const diagnostics = JSON.stringify(await t.query(`SELECT cursor, last_error FROM trigger_states WHERE flow_id = $1`, [flowId]));
+    expect(ids, diagnostics).toEqual(expected); // every customer once: none skipped, none repeated
     expect(await runsOf(t, flowId)).toHaveLength(expected.length);
     const [state] = await t.query<{ last_error: string | null }>(`SELECT last_error FROM trigger_states WHERE flow_id = $1`, [flowId]);
     expect(state!.last_error).toBeNull();
@@ -168,6 +169,17 @@ describe('triggers against a real sandbox: webhooks, app webhooks, polling, sche
     }, 20_000);
     expect(received.map((r) => (r.json as { id: string }).id).sort()).toEqual([...expected, 'poll-c'].sort());
     hooks.beforePage = undefined;
+
+    // Publishing again polls at once, although the next interval is an hour away.
+    const [waiting] = await t.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'trigger.poll' AND singleton_key = $1 AND state = 'created' AND start_after > now() + interval '30 minutes'`,
+      [flowId],
+    );
+    expect(waiting!.n).toBe(1);
+    await createCustomer('poll-f');
+    const [version] = await t.query<{ id: string }>(`SELECT published_version_id AS id FROM flows WHERE id = $1`, [flowId]);
+    await triggers.arm(ws, flowId, { id: version!.id, definition });
+    await eventually(async () => (await eventsOf(t, flowId)).some((e) => e.provider_event_id === 'poll-f'));
     await disableFlow(t, ws, flowId);
   });
 
