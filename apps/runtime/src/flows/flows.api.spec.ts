@@ -118,6 +118,9 @@ describe('flows API: drafts, edits, validation, versions, enable/disable, export
     await owner.client.delete(`${flows()}/${id}`).expect(204);
     expect((await owner.client.get(`${flows()}/${id}`)).status).toBe(404);
     expect((await owner.client.post(flows()).send({ templateId: 'nope' })).body.error.code).toBe('UNKNOWN_TEMPLATE');
+    const fromTemplate = await owner.client.post(flows()).send({ templateId: 's1-platform-accounts-to-books' }).expect(201);
+    expect(fromTemplate.body).toMatchObject({ direction: 'outbound', enabled: false, publishedVersion: null });
+    expect(Object.keys(fromTemplate.body.draft.steps).length).toBeGreaterThan(0);
   });
 
   it('previews the draft with every step\'s data; dry-run answers writes with samples and sends nothing', async () => {
@@ -149,10 +152,14 @@ describe('flows API: drafts, edits, validation, versions, enable/disable, export
     expect(single.body.steps).toEqual([expect.objectContaining({ stepId: 'after', output: { status: 200 } })]);
     const given = await owner.client.post(`${flows()}/${id}/preview`).send({ source: 'payload', payload: {}, stepId: 'after', stepOutputs: { call: { status: 201 } } }).expect(200);
     expect(given.body.steps[0].output).toEqual({ status: 201 });
+    // A step that reads $item / $index, tested with a given element.
+    await owner.client.patch(`${flows()}/${id}/draft`).send({ baseRevision: 1, edits: [{ type: 'updateStep', stepId: 'after', patch: { output: { sku: { $expr: '$item.sku' }, at: { $expr: '$index' } } } }] }).expect(200);
+    const inLoop = await owner.client.post(`${flows()}/${id}/preview`).send({ source: 'payload', payload: {}, stepId: 'after', loop: { item: { sku: 'X-1' }, index: 2 } }).expect(200);
+    expect(inLoop.body.steps[0].output).toEqual({ sku: 'X-1', at: 2 });
 
     // Previews are runs of their own (listed on request), never counted as the flow's last run.
     const runs = await owner.client.get(`/api/v1/workspaces/${ws}/runs?flowId=${id}&previews=true`).expect(200);
-    expect(runs.body.runs.length).toBe(5);
+    expect(runs.body.runs.length).toBe(6);
     expect((await owner.client.get(`/api/v1/workspaces/${ws}/runs?flowId=${id}`)).body.runs).toEqual([]);
     expect((await owner.client.post(`${flows()}/${id}/preview`).send({ source: 'last-event' })).body.error.code).toBe('NO_SAMPLE_EVENT');
   });

@@ -10,7 +10,7 @@ export interface TriggersContract {
   lastEvent(workspaceId: string, flowId: string): Promise<{ id: string; payload: unknown } | null>;
 }
 
-/** What flows need from a templates feature (a later issue). */
+/** What flows need from the templates catalog (src/integrations/templates.catalog.ts). */
 export interface TemplatesContract {
   definitionFor(workspaceId: string, templateId: string): Promise<{ name: string; direction: 'inbound' | 'outbound'; definition: unknown } | null>;
 }
@@ -29,7 +29,7 @@ interface ConnectionsLookup {
 // Paths in variables: flows do not depend on these features at compile time (no import cycle, no
 // build order); each is resolved from the Nest container on first use.
 const TRIGGERS_MODULE = '../triggers/triggers.service.js';
-const TEMPLATES_MODULE = '../templates/templates.service.js';
+const TEMPLATES_MODULE = '../integrations/templates.catalog.js';
 const CONNECTIONS_MODULE = '../connections/connections.service.js';
 
 @Injectable()
@@ -57,7 +57,7 @@ export class FlowsBridges {
   }
 
   templates(): Promise<TemplatesContract | null> {
-    return this.lookup<TemplatesContract>(TEMPLATES_MODULE, 'TemplatesService');
+    return this.lookup<TemplatesContract>(TEMPLATES_MODULE, 'TemplatesCatalog');
   }
 
   connections(): Promise<ConnectionsLookup | null> {

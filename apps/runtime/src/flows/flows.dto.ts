@@ -46,6 +46,13 @@ export const previewBodySchema = {
     mode: { type: 'string', enum: ['normal', 'dry-run'], default: 'normal', description: 'dry-run: write/delete actions answer their sample output; nothing changes in the apps' },
     stepId: { type: 'string', description: '"Test this step": run only this step' },
     stepOutputs: { type: 'object', description: 'With stepId: outputs of earlier steps by step id (default: from the last preview)' },
+    loop: {
+      type: 'object',
+      description: 'With stepId inside a for-each body: the element ($item) and position ($index) to test with',
+      required: ['item', 'index'],
+      additionalProperties: false,
+      properties: { item: {}, index: { type: 'integer', minimum: 0 } },
+    },
   },
 };
 

@@ -70,6 +70,8 @@ export interface PreviewInput {
   stepId?: string;
   /** Outputs of earlier steps for "test this step" (default: those of the flow's last preview). */
   stepOutputs?: Record<string, unknown>;
+  /** For a step inside a for-each body: the element and position to test with. */
+  loop?: { item: unknown; index: number };
 }
 
 interface FlowRow {
@@ -442,7 +444,7 @@ export class FlowsService {
       definition: row.draft,
       triggerOutput,
       dryRun: input.mode === 'dry-run',
-      ...(input.stepId ? { stepId: input.stepId, stepOutputs: stepOutputs ?? {} } : {}),
+      ...(input.stepId ? { stepId: input.stepId, stepOutputs: stepOutputs ?? {}, ...(input.loop ? { loop: input.loop } : {}) } : {}),
     });
   }
 
