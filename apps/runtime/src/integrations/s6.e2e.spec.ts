@@ -1,4 +1,7 @@
+import { createConnectorContext, runAction } from '@braid/connector-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConnectionsService } from '../connections/connections.service.js';
+import { ConnectorsService } from '../connectors/connectors.service.js';
 import { TriggersService } from '../triggers/triggers.service.js';
 import { type E2eHarness, type Json, startE2eHarness, stepOutput } from './test-support/e2e.harness.js';
 
@@ -9,6 +12,7 @@ describe('template S6 end to end: paid orders → Zoho Books draft invoices', ()
   let scheduleFlow: string;
   let onDemandFlow: string;
   let orderId: string;
+  let existingContactId: string;
   const booksInvoicesFor = async (reference: string) => (await h.books('invoices')).filter((i) => i.reference_number === reference);
   const paidOrders = async () => ((await h.togai('/invoices?status=PAID&invoiceClass=ORDER&pageSize=50')).body.data as Json[]).filter((i) => i.invoiceClass === 'ORDER');
   const order = async (id: string) => (await h.togai(`/invoices/${id}`)).body;
@@ -37,6 +41,13 @@ describe('template S6 end to end: paid orders → Zoho Books draft invoices', ()
       body: { id: 'hooli', name: 'Hooli Shop Customer', primaryEmail: 'orders@hooli.example', address: { country: 'US' }, account: { id: 'hooli-main', name: 'Hooli Shop Customer', invoiceCurrency: 'USD', primaryEmail: 'orders@hooli.example' } },
     });
     expect(customer.status).toBe(201);
+    // The shop customer already exists in Books (another display name, same email): it must be found, not duplicated.
+    const { connection, credentials, ssrf } = await h.t.braid.app.get(ConnectionsService).contextFor(h.ws, h.booksConnection);
+    const connector = h.t.braid.app.get(ConnectorsService).definition('zoho-books');
+    const contact = (await runAction(connector, 'create_contact', createConnectorContext({ connector, connection, credentials, ssrf }), {
+      contact_name: 'Hooli (Books)', contact_type: 'customer', email: 'orders@hooli.example',
+    })) as { contact_id: string };
+    existingContactId = contact.contact_id;
     const created = await h.togai('/_sandbox/invoices', {
       method: 'POST',
       body: {
@@ -88,7 +99,10 @@ describe('template S6 end to end: paid orders → Zoho Books draft invoices', ()
     ]);
     const hooliContacts = (await h.books('contacts')).filter((c) => c.email === 'orders@hooli.example');
     expect(hooliContacts).toHaveLength(1);
-    expect(mine!.customer_id).toBe(hooliContacts[0]!.contact_id);
+    expect(mine!.customer_id).toBe(existingContactId);
+    const hooliUpsert = (run!.steps as Json[]).find((s) => s.stepId === 'upsert_customer' && (s.output as Json | null)?.sourceId === 'hooli-main');
+    expect(hooliUpsert?.output).toMatchObject({ path: 'matched', matchedBy: 'email', targetId: existingContactId });
+    expect(await h.links('togai', 'account', 'hooli-main')).toEqual([expect.objectContaining({ typeB: 'contact', idB: existingContactId })]);
 
     const invoicesBefore = (await h.books('invoices')).length;
     expect(await fireSchedule()).toBe(1);
