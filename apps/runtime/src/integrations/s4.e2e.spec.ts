@@ -1,0 +1,176 @@
+// S4 end to end: CRM connected through the real OAuth code flow, Togai by API token; the initial sync imports the
+// CRM accounts with progress and links an existing Togai account of the same name; later checks take only what
+// changed; a change written by Braid on one side comes back as an echo and is skipped; the CRM 429 is retried; a
+// second check and a replay create nothing twice.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { obtainZohoTokens } from '../../../sandbox/src/test-support/index.js';
+import { type ConnectionsHarness, connectViaOAuth } from '../connections/test-support/connections.fixtures.js';
+import { TriggersService } from '../triggers/triggers.service.js';
+import { type E2eHarness, type Json, startE2eHarness, stepOutput } from './test-support/e2e.harness.js';
+
+const CRM_ORG = '60001234';
+
+describe('S4 template: Zoho CRM accounts ↔ Togai customers (against the sandbox)', () => {
+  let h: E2eHarness;
+  let crmConnection: string;
+  let crmToken: string;
+  let crmApi: string;
+
+  async function crm(method: string, path: string, body?: unknown): Promise<Json> {
+    const response = await fetch(`${crmApi}/crm/v8${path}`, {
+      method,
+      headers: { authorization: `Zoho-oauthtoken ${crmToken}`, 'content-type': 'application/json' },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    if (response.status >= 300) throw new Error(`CRM ${method} ${path}: ${response.status} ${text}`);
+    return text ? (JSON.parse(text) as Json) : {};
+  }
+
+  async function crmAccounts(): Promise<Json[]> {
+    return ((await crm('GET', '/Accounts?fields=Account_Name,Email,Currency&per_page=200')).data as Json[]) ?? [];
+  }
+
+  async function togaiAccounts(): Promise<Json[]> {
+    return (await h.togai('/accounts?pageSize=50')).body.data as Json[];
+  }
+
+  /** Waits until the flow's runs settle (finished and unchanged for a moment) and returns them, oldest first. */
+  async function settledRuns(flowId: string, atLeast: number): Promise<Json[]> {
+    let last = -1;
+    for (let i = 0; i < 200; i++) {
+      const runs = await h.runs(flowId);
+      const busy = runs.some((r) => !['succeeded', 'failed', 'cancelled'].includes(r.status as string));
+      if (!busy && runs.length >= atLeast && runs.length === last) return Promise.all(runs.map((r) => h.run(r.id as string)));
+      last = busy ? -1 : runs.length;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    throw new Error(`flow ${flowId}: runs did not settle`);
+  }
+
+  beforeAll(async () => {
+    h = await startE2eHarness();
+    crmConnection = await connectViaOAuth({ owner: h.owner, base: h.api('/connections') } as unknown as ConnectionsHarness, { connectorKey: 'zoho-crm', name: 'Acme CRM' });
+    const tokens = await obtainZohoTokens(h.sandbox.url, { scopes: ['ZohoCRM.modules.ALL'], crmOrgId: CRM_ORG });
+    crmToken = tokens.accessToken;
+    crmApi = tokens.apiDomain;
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('initial sync with progress and dedupe by name, incremental changes both ways, no echo, last writer wins, no duplicates, a CRM 429 retried, mandatory mapper pairs', async () => {
+    // An account that already exists in Togai under a CRM account's name: it must be linked, not duplicated.
+    const existing = await h.togai('/customers', {
+      method: 'POST',
+      body: { id: 'initech-us', name: 'Initech', primaryEmail: 'ap@initech.example', address: { city: 'Austin' }, account: { id: 'initech-billing', name: 'Initech', invoiceCurrency: 'USD' } },
+    });
+    expect(existing.status, JSON.stringify(existing.body)).toBe(201);
+    const crmBefore = await crmAccounts();
+    const idOf = (name: string) => crmBefore.find((a) => a.Account_Name === name)!.id as string;
+
+    const integration = await h.createIntegration('s4-crm-accounts-two-way', { connections: { crm: crmConnection, togai: h.togaiConnection } });
+    expect(integration.status).toBe('pending-initial-sync');
+    expect((integration.modules as Json[]).map((m) => [m.key, m.enabled])).toEqual([['accounts', true], ['extra-addresses', false]]);
+    const flow = (key: string) => (integration.flows as Json[]).find((f) => f.key === key)!.flowId as string;
+
+    // Initial sync: every CRM account, with progress.
+    const started = await h.owner.client.post(h.api(`/integrations/${integration.id}/initial-sync`)).send({});
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    let progress: Json = started.body as Json;
+    for (let i = 0; i < 300 && progress.status === 'running'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      progress = (await h.owner.client.get(h.api(`/integrations/${integration.id}/initial-sync`))).body as Json;
+    }
+    expect(progress).toMatchObject({ status: 'succeeded', failed: 0, done: crmBefore.length });
+    const imported = await settledRuns(flow('crm_to_togai'), crmBefore.length);
+    expect(imported.map((r) => r.status)).toEqual(crmBefore.map(() => 'succeeded'));
+    const paths = Object.fromEntries(imported.map((r) => [stepOutput(r, 'upsert_account')!.sourceId, stepOutput(r, 'upsert_account')]));
+    expect(paths[idOf('Initech')]).toMatchObject({ path: 'matched', matchedBy: 'name', targetId: 'initech-billing' });
+    expect(paths[idOf('Zylker Inc')]).toMatchObject({ path: 'created', targetId: `crm-${idOf('Zylker Inc')}` });
+    const accounts = await togaiAccounts();
+    expect(accounts.filter((a) => a.name === 'Initech')).toHaveLength(1);
+    expect(accounts.find((a) => a.id === `crm-${idOf('Zylker Inc')}`)).toMatchObject({ name: 'Zylker Inc', invoiceCurrency: 'USD', primaryEmail: 'billing@zylker.example' });
+    expect(accounts.find((a) => a.id === `crm-${idOf('Globex Corporation')}`)).toMatchObject({ invoiceCurrency: 'EUR' });
+    expect(JSON.stringify(await h.links('togai', 'account', 'initech-billing'))).toContain(idOf('Initech'));
+    expect((await h.owner.client.get(h.api(`/integrations/${integration.id}`))).body).toMatchObject({ status: 'active' });
+
+    // Braid's writes to Togai come back as Togai account events: the reverse flow skips them as echoes.
+    const echoes = await settledRuns(flow('togai_to_crm'), 1);
+    expect(echoes.map((r) => [r.status, stepOutput(r, 'upsert_crm_account')?.path])).toEqual(echoes.map(() => ['succeeded', 'skipped']));
+    expect(echoes.every((r) => stepOutput(r, 'upsert_crm_account')!.reason === 'echo')).toBe(true);
+    expect((await crmAccounts()).length).toBe(crmBefore.length);
+
+    // Incremental: only the account changed since the last check is processed.
+    const triggers = h.t.braid.app.get(TriggersService);
+    await triggers.pollFlow(flow('crm_to_togai'));
+    const baseline = (await settledRuns(flow('crm_to_togai'), imported.length)).length;
+    await crm('PUT', `/Accounts/${idOf('Zylker Inc')}`, { data: [{ Email: 'finance@zylker.example' }] });
+    await triggers.pollFlow(flow('crm_to_togai'));
+    const incremental = (await settledRuns(flow('crm_to_togai'), baseline + 1)).slice(baseline);
+    expect(incremental.map((r) => [r.status, stepOutput(r, 'upsert_account')?.sourceId, stepOutput(r, 'upsert_account')?.path])).toEqual([['succeeded', idOf('Zylker Inc'), 'linked']]);
+    expect((await h.togai(`/accounts/crm-${idOf('Zylker Inc')}`)).body.primaryEmail).toBe('finance@zylker.example');
+    const echoesAfter = await settledRuns(flow('togai_to_crm'), echoes.length + 1);
+    expect(stepOutput(echoesAfter.at(-1)!, 'upsert_crm_account')).toMatchObject({ path: 'skipped', reason: 'echo' });
+
+    // Togai → CRM, while CRM answers one 429: the linked CRM account is renamed (not a new one).
+    await h.admin.armFault({ service: 'crm', kind: 'rate-limit', count: 1, pathContains: '/Accounts' });
+    const renamed = await h.togai(`/accounts/crm-${idOf('Globex Corporation')}`, { method: 'PATCH', body: { name: 'Globex International' } });
+    expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
+    const reverse = (await settledRuns(flow('togai_to_crm'), echoesAfter.length + 1)).at(-1)!;
+    expect(await (await fetch(`${h.sandbox.url}/_admin/faults`)).json()).toMatchObject({ faults: [] }); // the 429 was served
+    expect(reverse.status, JSON.stringify(reverse.error)).toBe('succeeded');
+    expect(stepOutput(reverse, 'upsert_crm_account')).toMatchObject({ path: 'linked', targetId: idOf('Globex Corporation') });
+    const crmAfter = await crmAccounts();
+    expect(crmAfter.length).toBe(crmBefore.length);
+    expect(crmAfter.find((a) => a.id === idOf('Globex Corporation'))).toMatchObject({ Account_Name: 'Globex International' });
+
+    // That CRM change comes back on the next check: skipped as the echo of the reverse run; nothing written to Togai.
+    await triggers.pollFlow(flow('crm_to_togai'));
+    const back = (await settledRuns(flow('crm_to_togai'), baseline + 2)).slice(baseline + 1);
+    expect(back.map((r) => [stepOutput(r, 'upsert_account')?.sourceId, stepOutput(r, 'upsert_account')?.path, stepOutput(r, 'upsert_account')?.echoOfRunId])).toEqual([
+      [idOf('Globex Corporation'), 'skipped', reverse.id],
+    ]);
+
+    // Again: a check with no changes starts nothing; a replay of the reverse run finds the link.
+    await triggers.pollFlow(flow('crm_to_togai'));
+    expect((await settledRuns(flow('crm_to_togai'), baseline + 2)).length).toBe(baseline + 2);
+    const replay = await h.owner.client.post(h.api(`/runs/${reverse.id}/replay`)).send({});
+    expect(replay.status, replay.text).toBeLessThan(300);
+    const replayed = (await settledRuns(flow('togai_to_crm'), echoesAfter.length + 2)).at(-1)!;
+    expect(stepOutput(replayed, 'upsert_crm_account')).toMatchObject({ targetId: idOf('Globex Corporation') });
+    expect((await crmAccounts()).filter((a) => String(a.Account_Name).startsWith('Globex'))).toHaveLength(1);
+    expect((await togaiAccounts()).filter((a) => ['Globex International', 'Globex Corporation'].includes(a.name as string)).map((a) => a.id)).toEqual([`crm-${idOf('Globex Corporation')}`]);
+
+    // A change on both sides between two syncs: last writer wins. CRM changes Zylker's email, then (a second later)
+    // Togai changes it too: the Togai run sees that CRM changed since the last sync, Togai's later change wins, and
+    // the CRM version it overwrote is kept in the run.
+    const reverseRuns = (await settledRuns(flow('togai_to_crm'), 1)).length;
+    await crm('PUT', `/Accounts/${idOf('Zylker Inc')}`, { data: [{ Email: 'crm-side@zylker.example' }] });
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // CRM times have second precision
+    await h.togai(`/accounts/crm-${idOf('Zylker Inc')}`, { method: 'PATCH', body: { primaryEmail: 'togai-side@zylker.example' } });
+    const conflictRun = (await settledRuns(flow('togai_to_crm'), reverseRuns + 1)).at(-1)!;
+    expect(stepOutput(conflictRun, 'upsert_crm_account')).toMatchObject({
+      path: 'linked',
+      conflict: { rule: 'last-writer-wins', winner: 'source', losing: expect.objectContaining({ Email: 'crm-side@zylker.example' }) },
+    });
+    expect((await crmAccounts()).find((a) => a.id === idOf('Zylker Inc'))).toMatchObject({ Email: 'togai-side@zylker.example' });
+    await triggers.pollFlow(flow('crm_to_togai'));
+    const settled = await settledRuns(flow('crm_to_togai'), baseline + 4);
+    // Both CRM writes Braid made since the last check (the replayed Globex rename, the Zylker conflict winner) are echoes.
+    const sinceLast = settled.slice(baseline + 2).map((r) => stepOutput(r, 'upsert_account')!);
+    expect(sinceLast.map((o) => [o.sourceId, o.path, o.reason]).sort()).toEqual([[idOf('Zylker Inc'), 'skipped', 'echo'], [idOf('Globex Corporation'), 'skipped', 'echo']].sort());
+    expect((await h.togai(`/accounts/crm-${idOf('Zylker Inc')}`)).body.primaryEmail).toBe('togai-side@zylker.example');
+
+    // The field mapper's mandatory pairs: a draft without "currency → Currency" cannot be published (named).
+    const detail = (await h.owner.client.get(h.api(`/flows/${flow('togai_to_crm')}`))).body as Json;
+    const draft = structuredClone(detail.draft) as Json;
+    const step = (draft.steps as Json).upsert_crm_account as Json;
+    (step.mapping as Json).pairs = ((step.mapping as Json).pairs as Json[]).filter((p) => p.target !== 'Currency');
+    const saved = await h.owner.client.put(h.api(`/flows/${flow('togai_to_crm')}/draft`)).send({ definition: draft });
+    expect(saved.status, saved.text).toBe(200);
+    const publish = await h.owner.client.post(h.api(`/flows/${flow('togai_to_crm')}/publish`)).send({});
+    expect(publish.status).toBe(400);
+    expect(publish.text).toContain('must map \\"Currency\\"');
+  });
+});
