@@ -63,7 +63,7 @@ describe('S5 template: Zoho Books ↔ platform payments (against the sandbox)', 
     await h?.close();
   });
 
-  it('invoices to Togai, payments both ways without echo or duplicates, the daily deposit net of fees, deleted invoices voided', async () => {
+  it('first sync (recent, then older), invoices to Togai, payments both ways without echo or duplicates, the daily deposit net of fees, deleted invoices voided', async () => {
     // The accounts come from the organisation's chart of accounts (the settings form's dropdowns).
     const deposit = (await options('deposit_accounts')).find((o) => /undeposited/i.test(o.label))!;
     const bank = (await options('bank_accounts'))[0]!;
@@ -75,6 +75,27 @@ describe('S5 template: Zoho Books ↔ platform payments (against the sandbox)', 
     const flow = (key: string) => (integration.flows as Json[]).find((f) => f.key === key)!.flowId as string;
     for (const key of ['customers', 'invoices', 'books_payments', 'platform_payments']) await pollerReady(flow(key));
     const today = new Date().toISOString().slice(0, 10);
+
+    // First sync: the organisation's existing customers and invoices, the last 12 months first, then the older ones.
+    const wayne = ((await books('GET', '/contacts?contact_type=customer')).contacts as Json[]).find((c) => c.contact_name === 'Wayne Enterprises')!;
+    const old = await books('POST', '/invoices', { customer_id: wayne.contact_id, date: '2023-03-01', line_items: [{ name: 'Legacy retainer', rate: 75, quantity: 1 }] });
+    const oldId = (old.invoice as Json).invoice_id as string;
+    await books('POST', `/invoices/${oldId}/status/sent`);
+    const sync = await h.owner.client.post(h.api(`/integrations/${integration.id}/initial-sync`)).send({});
+    expect(sync.status, sync.text).toBe(202);
+    let progress = sync.body as Json;
+    for (let i = 0; i < 300 && progress.status === 'running'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      progress = (await h.owner.client.get(h.api(`/integrations/${integration.id}/initial-sync`))).body as Json;
+    }
+    expect(progress).toMatchObject({ status: 'succeeded', failed: 0 });
+    expect((progress.flows as Json[]).map((f) => f.flowKey).sort()).toEqual(['customers', 'invoices']);
+    expect((await h.owner.client.get(h.api(`/integrations/${integration.id}`))).body).toMatchObject({ status: 'active' });
+    const imported = await h.finishedRuns(flow('invoices'), (await h.runs(flow('invoices'))).length);
+    const importedIds = imported.map((r) => stepOutput(r, 'upsert_invoice')?.sourceId).filter(Boolean);
+    expect(importedIds.at(-1)).toBe(oldId); // the older phase comes after the recent one
+    expect(importedIds.length).toBeGreaterThan(1);
+    expect(imported.every((r) => r.status === 'succeeded')).toBe(true);
 
     // A customer and a sent invoice in Books → on the next checks, a Togai customer and invoice, linked.
     const contact = await books('POST', '/contacts', {
