@@ -50,7 +50,7 @@ describe('S3 template: Zoho Books events → Togai and an HTTP endpoint (against
     await h?.close();
   });
 
-  it('customers → Togai customers (linked, deleted → archived), invoices → Togai invoices (deleted → voided), vendors, bills and reference data → the endpoint; no duplicates; faults end in a retry or a replayable failed run', async () => {
+  it('customers → Togai customers (linked, deleted → archived), invoices → Togai invoices (deleted → voided), vendors, bills and reference data → the endpoint; module switch; no duplicates; faults end in a retry or a replayable failed run', async () => {
     const integration = await h.createIntegration('s3-books-events-to-platform', { settings: { endpointUrl: `${h.sandbox.url}/bin/erp`, batchSize: 10 } });
     const flow = (key: string) => (integration.flows as Json[]).find((f) => f.key === key)!.flowId as string;
     expect((integration.flows as Json[]).map((f) => [f.key, f.enabled])).toEqual([['contacts', true], ['invoices', true], ['bills', true], ['reference_data', true]]);
@@ -179,5 +179,23 @@ describe('S3 template: Zoho Books events → Togai and an HTTP endpoint (against
     expect([...types].every((t) => ['currencies', 'accounts', 'taxes', 'reporting_tags', 'bank_transactions'].includes(t))).toBe(true);
     for (const t of ['currencies', 'accounts', 'taxes']) expect(types.has(t), t).toBe(true);
     expect(reference.some((r) => r.type === 'currencies' && (r.items as Json[]).some((c) => c.currency_code === 'USD'))).toBe(true);
+
+    // Module switch: bills off → its flow is disabled; Books' next bill call is refused (410) and nothing is sent.
+    const switched = await h.owner.client.patch(h.api(`/integrations/${integration.id}`)).send({ modules: { bills: false } });
+    expect(switched.status, switched.text).toBe(200);
+    expect((switched.body.flows as Json[]).map((f) => [f.key, f.enabled])).toEqual([['contacts', true], ['invoices', true], ['bills', false], ['reference_data', true]]);
+    const billsBefore = (await h.admin.binRequests('erp')).filter((r) => r.path.endsWith('/bills')).length;
+    await books('POST', '/bills', {
+      vendor_id: (billVendor.contact as Json).contact_id, bill_number: 'B-101', date: '2026-11-20',
+      line_items: [{ account_id: expense.account_id, name: 'Nuts', rate: 2, quantity: 5 }],
+    });
+    let refused: Json | undefined;
+    for (let i = 0; i < 100 && !refused; i++) {
+      refused = (await h.admin.deliveries('books')).find((d) => d.event === 'books:bill.created' && ((d.attempts as Json[])[0]?.status === 410));
+      if (!refused) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(refused).toBeDefined();
+    expect((await h.runs(flow('bills'))).length).toBe(2);
+    expect((await h.admin.binRequests('erp')).filter((r) => r.path.endsWith('/bills')).length).toBe(billsBefore);
   });
 });
