@@ -43,5 +43,6 @@ export const configVariables: ConfigVariable[] = [
   { name: 'ZOHO_CLIENT_ID', schema: { type: 'string', minLength: 1 }, expected: 'must be the client id of your Zoho API console web client', description: 'Zoho web client for production OAuth connections (redirect URI `<public URL>/api/v1/oauth/callback`). Not needed for sandbox connections.' },
   { name: 'ZOHO_CLIENT_SECRET', schema: { type: 'string', minLength: 1 }, expected: 'must be the client secret of your Zoho API console web client', description: 'Secret of `ZOHO_CLIENT_ID`.', secret: true },
   { name: 'ZOHO_CLIENT_SECRET_<DC>', schema: { type: 'string', minLength: 1 }, expected: 'must be the client secret for that data centre', description: 'Optional per data centre secret when multi-DC gives a different one (e.g. `ZOHO_CLIENT_SECRET_EU`, `_IN`, `_AU`, `_JP`, `_CA`, `_CN`, `_SA`, `_UK`, `_AE`).', secret: true },
+  { name: 'BRAID_TEMPLATES_DIR', schema: { type: 'string', minLength: 1 }, expected: 'must be a directory path', default: '<repo>/templates', description: 'Integration templates offered in the gallery (one folder per template, see templates/README.md).' },
   { name: 'BRAID_EDITOR_DIR', schema: { type: 'string', minLength: 1 }, expected: 'must be a directory path', default: '<repo>/apps/editor/dist', description: 'Built editor files served at `/`.' },
 ];

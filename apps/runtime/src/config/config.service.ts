@@ -28,6 +28,8 @@ export interface BraidConfig {
   owner: { email: string; password: string; workspaceName: string } | undefined;
   sandbox: { enabled: boolean; port: number };
   editorDir: string;
+  /** Integration templates (one folder each). */
+  templatesDir: string;
   /** An external sandbox (BRAID_SANDBOX_URL) used by sandbox connections instead of the embedded one. */
   sandboxUrl: string | undefined;
   /** Raw key material (validated shape); the vault parses it (src/vault/vault.keys.ts). */
@@ -72,6 +74,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const dataDir = str('BRAID_DATA_DIR');
   const editorDir = str('BRAID_EDITOR_DIR');
+  const templatesDir = str('BRAID_TEMPLATES_DIR');
   return {
     port: num('PORT'),
     host: str('HOST') as string,
@@ -94,6 +97,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sandbox: { enabled: str('BRAID_SANDBOX') === 'on', port: num('BRAID_SANDBOX_PORT') },
     editorDir: path.resolve(
       editorDir && editorDir !== '<repo>/apps/editor/dist' ? editorDir : path.join(repoRoot, 'apps/editor/dist'),
+    ),
+    templatesDir: path.resolve(
+      templatesDir && templatesDir !== '<repo>/templates' ? templatesDir : path.join(repoRoot, 'templates'),
     ),
     sandboxUrl: str('BRAID_SANDBOX_URL')?.replace(/\/+$/, ''),
     encryption: { key: str('BRAID_ENCRYPTION_KEY'), keys: str('BRAID_ENCRYPTION_KEYS') },

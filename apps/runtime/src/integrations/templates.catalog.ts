@@ -1,9 +1,10 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { BRAID_CONFIG, type BraidConfig } from '../config/config.service.js';
 import { ConnectorsService } from '../connectors/connectors.service.js';
 import { IntegrationsError } from './integrations.errors.js';
-import { defaultTemplatesDirectory, type LoadedTemplate, loadTemplate } from './templates.loader.js';
+import { type LoadedTemplate, loadTemplate } from './templates.loader.js';
 
 /** A gallery card: what the template does, which apps and connections it needs, its switches and settings form. */
 export interface TemplateCard {
@@ -37,10 +38,13 @@ export class TemplatesCatalog implements OnModuleInit {
   private failures: Array<{ directory: string; error: string }> = [];
   directory: string | null = null;
 
-  constructor(private readonly connectors: ConnectorsService) {}
+  constructor(
+    private readonly connectors: ConnectorsService,
+    @Inject(BRAID_CONFIG) private readonly config: BraidConfig,
+  ) {}
 
   onModuleInit(): void {
-    this.load(defaultTemplatesDirectory());
+    this.load(this.config.templatesDir);
   }
 
   /** (Re)loads every template folder under `directory`; a broken folder is logged and left out, never fatal. */

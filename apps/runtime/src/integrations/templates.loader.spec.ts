@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IntegrationsError } from './integrations.errors.js';
-import { defaultTemplatesDirectory, loadTemplate, loadTemplates } from './templates.loader.js';
+import { loadConfig } from '../config/config.service.js';
+import { loadTemplate, loadTemplates } from './templates.loader.js';
 import { echoFlow, fixtureManifest, fixtureTemplate, writeTemplates } from './test-support/integrations.fixtures.js';
 
 describe('template loader', () => {
@@ -44,7 +45,7 @@ describe('template loader', () => {
   });
 
   it('finds the repository templates folder from the code, or BRAID_TEMPLATES_DIR', () => {
-    expect(defaultTemplatesDirectory({})).toMatch(/\/templates$/);
-    expect(defaultTemplatesDirectory({ BRAID_TEMPLATES_DIR: '/srv/t' })).toBe('/srv/t');
+    expect(loadConfig({}).templatesDir).toMatch(/\/templates$/);
+    expect(loadConfig({ BRAID_TEMPLATES_DIR: '/srv/t' }).templatesDir).toBe('/srv/t');
   });
 });

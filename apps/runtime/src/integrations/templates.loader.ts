@@ -1,6 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { type FlowDefinition, parseFlowDefinition } from '@braid/flow-model';
 import { createAjv } from '../common/ajv.js';
 import { pointerOf } from '../common/validation.pipe.js';
@@ -182,21 +181,4 @@ export function loadTemplates(root: string): LoadedTemplate[] {
     ids.add(template.manifest.id);
   }
   return templates.sort((a, b) => a.manifest.id.localeCompare(b.manifest.id));
-}
-
-/**
- * The repository's `templates/` folder: `BRAID_TEMPLATES_DIR` when set, else the nearest `templates/` above
- * this file (src/integrations in tests, dist/integrations in the build, /app/... in the Docker image).
- */
-export function defaultTemplatesDirectory(env: NodeJS.ProcessEnv = process.env): string | null {
-  if (env.BRAID_TEMPLATES_DIR) return resolve(env.BRAID_TEMPLATES_DIR);
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let depth = 0; depth < 8; depth += 1) {
-    const candidate = join(dir, 'templates');
-    if (existsSync(join(candidate, 'README.md')) && statSync(candidate).isDirectory()) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  return null;
 }

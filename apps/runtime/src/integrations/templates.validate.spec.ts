@@ -5,7 +5,8 @@ import { zohoBooksConnector } from '@braid/connector-zoho-books';
 import { zohoCrmConnector } from '@braid/connector-zoho-crm';
 import type { ConnectorDescriptor } from '@braid/flow-model';
 import { describe, expect, it } from 'vitest';
-import { defaultTemplatesDirectory, loadTemplates } from './templates.loader.js';
+import { loadConfig } from '../config/config.service.js';
+import { loadTemplates } from './templates.loader.js';
 import { templateProblems } from './templates.validate.js';
 import { echoFlow, fixtureManifest, fixtureTemplate, writeTemplates } from './test-support/integrations.fixtures.js';
 
@@ -13,7 +14,7 @@ import { echoFlow, fixtureManifest, fixtureTemplate, writeTemplates } from './te
 const catalog: ConnectorDescriptor[] = [coreConnector, togaiConnector, zohoBooksConnector, zohoCrmConnector].map((c) => describeConnector(c) as unknown as ConnectorDescriptor);
 
 describe('the repository templates', () => {
-  const templates = loadTemplates(defaultTemplatesDirectory()!);
+  const templates = loadTemplates(loadConfig({}).templatesDir);
 
   it('are all there (S1, S2, S6 so far)', () => {
     expect(templates.map((t) => t.manifest.id)).toEqual(expect.arrayContaining(['s1-platform-accounts-to-books', 's2-platform-invoices-to-books', 's6-paid-orders-to-books']));
