@@ -35,6 +35,16 @@ describe('S4 template: Zoho CRM accounts ↔ Togai customers (against the sandbo
     return (await h.togai('/accounts?pageSize=50')).body.data as Json[];
   }
 
+  /** Waits until the flow's polling trigger has taken its starting point (the first poll after arming). */
+  async function pollerReady(flowId: string): Promise<void> {
+    for (let i = 0; i < 300; i++) {
+      const rows = await h.t.query<{ cursor: unknown }>('SELECT cursor FROM trigger_states WHERE flow_id = $1', [flowId]);
+      if (rows[0]?.cursor) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`flow ${flowId}: the first poll did not happen`);
+  }
+
   /** Waits until the flow's runs settle (finished and unchanged for a moment) and returns them, oldest first. */
   async function settledRuns(flowId: string, atLeast: number): Promise<Json[]> {
     let last = -1;
@@ -59,7 +69,7 @@ describe('S4 template: Zoho CRM accounts ↔ Togai customers (against the sandbo
     await h?.close();
   });
 
-  it('initial sync with progress and dedupe by name, incremental changes both ways, no echo, last writer wins, no duplicates, a CRM 429 retried, mandatory mapper pairs', async () => {
+  it('initial sync with progress and dedupe by name, incremental changes both ways, no echo, last writer wins, no duplicates, a CRM 429 retried, mandatory mapper pairs, extra addresses module', async () => {
     // An account that already exists in Togai under a CRM account's name: it must be linked, not duplicated.
     const existing = await h.togai('/customers', {
       method: 'POST',
@@ -172,5 +182,20 @@ describe('S4 template: Zoho CRM accounts ↔ Togai customers (against the sandbo
     const publish = await h.owner.client.post(h.api(`/flows/${flow('togai_to_crm')}/publish`)).send({});
     expect(publish.status).toBe(400);
     expect(publish.text).toContain('must map \\"Currency\\"');
+
+    // Extra addresses (custom CRM module "Addresses", off by default): switched on, the account's main billing
+    // address record changed in CRM becomes the Togai account's address.
+    const switched = await h.owner.client.patch(h.api(`/integrations/${integration.id}`)).send({ modules: { 'extra-addresses': true } });
+    expect(switched.status, switched.text).toBe(200);
+    expect((switched.body.flows as Json[]).find((f) => f.key === 'extra_addresses')).toMatchObject({ enabled: true });
+    await pollerReady(flow('extra_addresses'));
+    const addresses = ((await crm('GET', '/Addresses?fields=Name,Account,Address_Type,Is_Main,Street,City,Code,Country&per_page=200')).data as Json[]);
+    const hq = addresses.find((a) => a.Name === 'Globex HQ')!;
+    expect(hq).toMatchObject({ Is_Main: true, Address_Type: 'Billing' });
+    await crm('PUT', `/Addresses/${hq.id}`, { data: [{ Street: 'Friedrichstraße 100', Code: '10117' }] });
+    await triggers.pollFlow(flow('extra_addresses'));
+    const [addressRun] = await settledRuns(flow('extra_addresses'), 1);
+    expect(addressRun!.status, JSON.stringify(addressRun!.error)).toBe('succeeded');
+    expect((await h.togai(`/accounts/crm-${idOf('Globex Corporation')}`)).body.address).toMatchObject({ line1: 'Friedrichstraße 100', city: 'Berlin', postalCode: '10117', country: 'DE' });
   });
 });
