@@ -237,7 +237,7 @@ function diffStep(a: Step, b: Step, names: Names, changes: FlowChange[]): void {
   } else if (a.kind === 'upsertWithLink' && b.kind === 'upsertWithLink') {
     if (a.connector !== b.connector) push(['connector'], a.connector, b.connector, `target app changed from ${a.connector} to ${b.connector}`);
     if (a.connectionRef !== b.connectionRef) push(['connectionRef'], a.connectionRef, b.connectionRef, describeValueChange('connection', a.connectionRef, b.connectionRef));
-    for (const part of ['source', 'target', 'find', 'create', 'update', 'read', 'mapping', 'prefetch', 'sync', 'retry'] as const) {
+    for (const part of ['source', 'target', 'find', 'create', 'update', 'delete', 'read', 'mapping', 'prefetch', 'sync', 'retry'] as const) {
       for (const d of valueDiffs(a[part] ?? null, b[part] ?? null)) {
         push([part, ...d.path], d.before, d.after, describeValueChange(`${part} "${fieldPath(d.path)}"`.replace(' ""', ''), d.before, d.after));
       }

@@ -56,6 +56,7 @@ export interface StepPatch {
   find?: Extract<Step, { kind: 'upsertWithLink' }>['find'] | null;
   create?: Extract<Step, { kind: 'upsertWithLink' }>['create'];
   update?: Extract<Step, { kind: 'upsertWithLink' }>['update'] | null;
+  delete?: Extract<Step, { kind: 'upsertWithLink' }>['delete'] | null;
   read?: Extract<Step, { kind: 'upsertWithLink' }>['read'] | null;
   mapping?: Extract<Step, { kind: 'upsertWithLink' }>['mapping'] | null;
   prefetch?: Extract<Step, { kind: 'upsertWithLink' }>['prefetch'] | null;
@@ -361,7 +362,7 @@ const PATCHABLE: Record<Step['kind'], ReadonlyArray<keyof StepPatch>> = {
   branch: ['title'],
   forEach: ['title', 'items', 'concurrency'],
   map: ['title', 'output'],
-  upsertWithLink: ['title', 'connector', 'connectionRef', 'source', 'target', 'find', 'create', 'update', 'read', 'mapping', 'prefetch', 'sync', 'retry'],
+  upsertWithLink: ['title', 'connector', 'connectionRef', 'source', 'target', 'find', 'create', 'update', 'delete', 'read', 'mapping', 'prefetch', 'sync', 'retry'],
 };
 
 /** Renames `$steps.<from>` to `$steps.<to>` in every expression of the given steps. */

@@ -186,6 +186,7 @@ export const flowDefinitionSchema = {
             id: ref('inputValue'),
             modifiedAt: ref('inputValue'),
             record: ref('inputValue'),
+            deleted: ref('inputValue'),
           },
         },
         target: {
@@ -214,6 +215,7 @@ export const flowDefinitionSchema = {
         },
         create: { allOf: [ref('upsertCall'), { required: ['idPath'] }] },
         update: ref('upsertCall'),
+        delete: ref('upsertCall'),
         read: {
           type: 'object',
           required: ['action', 'input'],

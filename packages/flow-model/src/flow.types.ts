@@ -148,12 +148,19 @@ export interface UpsertWithLinkStep extends StepBase {
     modifiedAt?: InputValue;
     /** The source record as its app reports it: echo suppression compares its fields with what Braid last wrote. */
     record?: InputValue;
+    /** True when the event reports the source record deleted (e.g. `$trigger.deleted`): see `delete`. */
+    deleted?: InputValue;
   };
   target: { type: string; /** default: the connector key */ app?: string };
   find?: UpsertFindRule[];
   create: UpsertActionCall & { idPath: string };
   /** Runs on a linked or matched record (`$target.id` is its id). Absent: a found record is only linked. */
   update?: UpsertActionCall;
+  /**
+   * Runs when the source record was deleted and is linked (`$target.id`): e.g. archive the target. The link is
+   * removed. Absent: a deletion is recorded as skipped and the target is left alone.
+   */
+  delete?: UpsertActionCall;
   /** Field mapper: merged into the create/update input; its targets are the written fields. */
   mapping?: FieldMapping;
   /** Reads the target record before updating a linked one (conflict detection: did it change since the last sync?). */

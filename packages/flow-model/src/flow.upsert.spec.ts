@@ -55,6 +55,9 @@ describe('upsertWithLink step kind', () => {
     const flow = chainFlow([upsertStep()]);
     const parsed = parseFlowDefinition(flow);
     expect(parsed.ok).toBe(true);
+    const withDelete = chainFlow([upsertStep({ source: { app: 'togai', type: 'customer', id: { $expr: '$trigger.id' }, deleted: { $expr: '$trigger.deleted' } }, delete: { action: 'search_records', input: { module: 'Accounts' } } })]);
+    expect(parseFlowDefinition(withDelete).ok).toBe(true);
+    expect(validateFlow(withDelete, catalog, { connections: new Set(['crm']) })).toEqual([]);
     expect(validateFlow(flow, catalog, { connections: new Set(['crm']) })).toEqual([]);
   });
 

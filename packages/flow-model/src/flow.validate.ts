@@ -66,7 +66,7 @@ export function validateFlow(
         break;
       case 'upsertWithLink':
         checkUpsertWithLinkStep(step, owner, connectors, options, add);
-        for (const part of ['source', 'find', 'create', 'update', 'read', 'mapping', 'prefetch'] as const) {
+        for (const part of ['source', 'find', 'create', 'update', 'delete', 'read', 'mapping', 'prefetch'] as const) {
           if (step[part] === undefined) continue;
           checkExpressionsIn(step[part], [...owner.base, part], (p) => `"${fieldPath([part, ...p])}"`, owner, expressionContext, add);
         }
@@ -282,6 +282,7 @@ function checkUpsertWithLinkStep(
   step.find?.forEach((rule, i) => calls.push({ part: ['find', i], call: rule, mapped: false, role: `match key "${rule.key}"` }));
   calls.push({ part: ['create'], call: step.create, mapped: true, role: 'create' });
   if (step.update) calls.push({ part: ['update'], call: step.update, mapped: true, role: 'update' });
+  if (step.delete) calls.push({ part: ['delete'], call: step.delete, mapped: false, role: 'delete' });
   if (step.read) calls.push({ part: ['read'], call: step.read, mapped: false, role: 'read' });
   if (step.prefetch) calls.push({ part: ['prefetch'], call: step.prefetch, mapped: false, role: 'prefetch' });
   let needsConnection = false;

@@ -31,7 +31,7 @@ import { PgRecordLinkStore } from '../links/links.store.js';
 import type { ConnectionsBridge } from './connections.bridge.js';
 import type { EngineSettings } from './engine.settings.js';
 import { SyncError } from '../sync/sync.errors.js';
-import { executeUpsertWithLink } from './upsert-with-link.js';
+import { executeUpsertWithLink, retryingCall } from './upsert-with-link.js';
 
 export type StepStatus = 'running' | 'succeeded' | 'failed' | 'skipped';
 
@@ -428,8 +428,11 @@ export class RunWalker {
           run: { id: this.run.id, workspaceId: this.run.workspaceId, flowId: this.run.flowId },
           signal: this.deps.signal,
           evaluate: (value, target) => evaluateInput(value as never, { ...this.bindings(scope), ...(target ? { target } : {}) }),
-          call: (action, actionInput) =>
-            this.callAction({ kind: 'action', id: step.id, connector: step.connector, action, input: {}, ...(step.connectionRef ? { connectionRef: step.connectionRef } : {}) }, connector, actionInput),
+          call: retryingCall(
+            (action, actionInput) =>
+              this.callAction({ kind: 'action', id: step.id, connector: step.connector, action, input: {}, ...(step.connectionRef ? { connectionRef: step.connectionRef } : {}) }, connector, actionInput),
+            { ...(step.retry ?? this.deps.settings.defaultRetry), idempotent: (key) => connector.actions.find((a) => a.key === key)?.idempotent === true, sleep: (ms) => this.sleep(ms) },
+          ),
         });
       }
     } catch (error) {

@@ -3,6 +3,7 @@
 // turns (the second one finds the first one's link). After every write the link remembers a fingerprint of the
 // written fields, so the reverse flow recognises its own write coming back (echo) and a change on both sides
 // since the last sync (conflict) is resolved by the step's rule.
+import { ConnectorError } from '@braid/connector-sdk';
 import type { UpsertActionCall, UpsertWithLinkStep } from '@braid/flow-model';
 import { mergeAtPath } from '@braid/flow-model';
 import type { DataSource } from 'typeorm';
@@ -13,7 +14,7 @@ import { acquireSyncLock } from '../sync/sync.lock.js';
 import { prefetchIndex, rememberCreated } from '../sync/sync.prefetch.js';
 import { readLinkSync, writeLinkSync, type LinkSyncState } from '../sync/sync.links.js';
 
-export type UpsertPath = 'linked' | 'matched' | 'created' | 'skipped';
+export type UpsertPath = 'linked' | 'matched' | 'created' | 'deleted' | 'skipped';
 
 export interface UpsertOutput {
   path: UpsertPath;
@@ -21,7 +22,7 @@ export interface UpsertOutput {
   targetId: string | null;
   matchedBy?: string;
   /** Why a run was skipped: its own write coming back, or the other side won a conflict. */
-  reason?: 'echo' | 'conflict';
+  reason?: 'echo' | 'conflict' | 'deleted';
   echoOfRunId?: string;
   message?: string;
   conflict?: { rule: string; winner: 'source' | 'target'; sourceModifiedAt: string | null; targetModifiedAt: string | null; losing: Record<string, unknown> };
@@ -56,8 +57,33 @@ function timeAt(output: unknown, path: string | undefined): string | null {
   return typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? new Date(value).toISOString() : null;
 }
 
+/**
+ * Wraps the step's action calls with retries: a 429 always (the app did not process it), other retryable errors
+ * only for idempotent actions. The whole step is safe to repeat anyway (link first, lock per record).
+ */
+export function retryingCall(
+  call: (action: string, input: unknown) => Promise<unknown>,
+  options: { maxAttempts: number; delayMs: number; maxDelayMs?: number; idempotent: (action: string) => boolean; sleep: (ms: number) => Promise<void> },
+): (action: string, input: unknown) => Promise<unknown> {
+  return async (action, input) => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await call(action, input);
+      } catch (error) {
+        const retry =
+          error instanceof ConnectorError && error.retryable && attempt < options.maxAttempts && (error.code === 'RATE_LIMITED' || options.idempotent(action));
+        if (!retry) throw error;
+        const backoff = Math.min(options.delayMs * 2 ** (attempt - 1), options.maxDelayMs ?? 30_000);
+        await options.sleep((error as ConnectorError).retryAfterMs ?? Math.round(backoff / 2 + Math.random() * (backoff / 2)));
+      }
+    }
+  };
+}
+
 export async function executeUpsertWithLink(step: UpsertWithLinkStep, ctx: UpsertContext): Promise<UpsertOutput> {
-  const source = asRecord(await ctx.evaluate({ id: step.source.id, modifiedAt: step.source.modifiedAt ?? null, record: step.source.record ?? null }));
+  const source = asRecord(
+    await ctx.evaluate({ id: step.source.id, modifiedAt: step.source.modifiedAt ?? null, record: step.source.record ?? null, deleted: step.source.deleted ?? false }),
+  );
   const sourceId = source.id === undefined || source.id === null ? '' : String(source.id).trim();
   if (sourceId === '') {
     throw new SyncError(SyncErrorCode.SOURCE_ID_MISSING, `Step "${step.title ?? step.id}": the source record id ("source.id") is empty for this event; check its expression.`);
@@ -94,6 +120,16 @@ export async function executeUpsertWithLink(step: UpsertWithLinkStep, ctx: Upser
   const lock = await acquireSyncLock(ctx.db, lockKey, { timeoutMs: ctx.lockTimeoutMs ?? 60_000, signal: ctx.signal });
   try {
     const link = await links.find(key);
+    if (source.deleted === true) {
+      // The source record is gone: act on its linked record (e.g. archive it) and drop the link; never create.
+      if (!link) return { path: 'skipped', reason: 'deleted', sourceId, targetId: null, message: 'skipped: the source record was deleted and has no linked record' };
+      if (!step.delete) {
+        return { path: 'skipped', reason: 'deleted', sourceId, targetId: link.idB, message: 'skipped: the source record was deleted; the step has no delete action, so the linked record is kept' };
+      }
+      const result = await ctx.call(step.delete.action, await ctx.evaluate(step.delete.input, { id: link.idB }));
+      await links.delete(key);
+      return { path: 'deleted', sourceId, targetId: link.idB, result };
+    }
     if (link) {
       const targetId = link.idB;
       const sync = readLinkSync(link.metadata);

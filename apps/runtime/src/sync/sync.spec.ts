@@ -76,11 +76,15 @@ describe('two-way sync: CRM Accounts ↔ Togai customers', () => {
       {
         upsert_customer: {
           kind: 'upsertWithLink', id: 'upsert_customer', title: 'Togai customer for the CRM account', connector: 'togai', connectionRef: togai,
-          source: { app: 'zoho-crm', type: 'Accounts', id: { $expr: '$trigger.recordId' }, modifiedAt: { $expr: '$trigger.modifiedTime' }, record: { $expr: '$trigger.record' } },
+          source: {
+            app: 'zoho-crm', type: 'Accounts', id: { $expr: '$trigger.recordId' }, modifiedAt: { $expr: '$trigger.modifiedTime' },
+            record: { $expr: '$trigger.record' }, deleted: { $expr: '$trigger.deleted' },
+          },
           target: { type: 'customer' },
           find: [{ key: 'name', action: 'find_customers', input: { name: { $expr: '$trigger.record.Account_Name' } }, idPath: 'first.id' }],
           create: { action: 'create_customer', input: { id: { $expr: "'crm-' & $trigger.recordId" } }, idPath: 'customer.id', modifiedAtPath: 'customer.updatedAt' },
           update: { action: 'update_customer', input: { customerId: { $expr: '$target.id' } }, modifiedAtPath: 'updatedAt' },
+          delete: { action: 'archive_customer', input: { customerId: { $expr: '$target.id' } } },
           read: { action: 'get_customer', input: { customerId: { $expr: '$target.id' } }, modifiedAtPath: 'updatedAt' },
           mapping: {
             pairs: [
@@ -94,7 +98,7 @@ describe('two-way sync: CRM Accounts ↔ Togai customers', () => {
         },
       },
       'upsert_customer',
-      { name: 'CRM accounts → Togai customers', trigger: { connector: 'zoho-crm', trigger: 'modified_records', connectionRef: crm, config: { module: 'Accounts', includeDeleted: false } } },
+      { name: 'CRM accounts → Togai customers', trigger: { connector: 'zoho-crm', trigger: 'modified_records', connectionRef: crm, config: { module: 'Accounts', includeDeleted: true } } },
     );
 
   const togaiToCrmFlow = (mapping?: Json): Json =>
@@ -102,7 +106,10 @@ describe('two-way sync: CRM Accounts ↔ Togai customers', () => {
       {
         upsert_account: {
           kind: 'upsertWithLink', id: 'upsert_account', title: 'CRM account for the Togai customer', connector: 'zoho-crm', connectionRef: crm,
-          source: { app: 'togai', type: 'customer', id: { $expr: '$trigger.objectId' }, modifiedAt: { $expr: '$trigger.data.updatedAt' }, record: { $expr: '$trigger.data' } },
+          source: {
+            app: 'togai', type: 'customer', id: { $expr: '$trigger.objectId' }, modifiedAt: { $expr: '$trigger.data.updatedAt' },
+            record: { $expr: '$trigger.data' }, deleted: { $expr: "$trigger.data.status = 'ARCHIVED'" },
+          },
           target: { type: 'Accounts' },
           find: [{
             key: 'name', action: 'search_records', idPath: 'records.0.id', value: { $expr: '$trigger.data.name' },
@@ -133,6 +140,13 @@ describe('two-way sync: CRM Accounts ↔ Togai customers', () => {
       seen.push(progress);
       return progress.status === 'running' ? undefined : progress;
     }, SLOW ? 600_000 : 120_000);
+    if (Number(final.failed) > 0) {
+      const failed = await db().query(
+        `SELECT r.error FROM backfill_items i JOIN runs r ON r.id = i.run_id WHERE i.backfill_id = $1 AND r.status <> 'succeeded' LIMIT 5`,
+        [backfillId],
+      );
+      throw new Error(`initial sync ${backfillId}: ${String(final.failed)} run(s) failed, e.g. ${JSON.stringify(failed)}`);
+    }
     return { final, seen };
   };
 
@@ -290,6 +304,23 @@ describe('two-way sync: CRM Accounts ↔ Togai customers', () => {
     const echo = await pollAndSettle(crmToTogai);
     expect(echo.map((r) => (r.output as Json).reason)).toEqual(['echo']);
   }, 180_000);
+
+  it('a record deleted in CRM archives its linked Togai customer and drops the link; the archive does not come back', async () => {
+    const account = (await crmAccounts()).find((a) => a.Account_Name === 'Account 0030')!;
+    const pairsBefore = await pairCount();
+    await runAs(crm, 'delete_records', { module: 'Accounts', ids: [account.id] });
+    await admin().clearCalls();
+    const runs = await pollAndSettle(crmToTogai);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.output).toMatchObject({ path: 'deleted', sourceId: account.id });
+    const targetId = (runs[0]!.output as Json).targetId as string;
+    expect(await pairCount()).toBe(pairsBefore - 1);
+    expect(await runAs(togai, 'get_customer', { customerId: targetId })).toMatchObject({ id: targetId, status: 'ARCHIVED' });
+    expect(await writeCalls('togai')).toBe(1);
+    // Togai reports the archived customer; it is a deletion without a link: nothing is created in CRM again.
+    for (const run of await pollAndSettle(togaiToCrm)) expect(run.output).toMatchObject({ path: 'skipped', reason: 'deleted' });
+    expect(await writeCalls('crm')).toBe(0);
+  }, 120_000);
 
   it('concurrent runs for the same source record create one target record (one creates, the other links)', async () => {
     const flowId = await createPublishedFlow(client, ws, flowDefinition({
