@@ -58,6 +58,14 @@ describe('S4 template: Zoho CRM accounts ↔ Togai customers (against the sandbo
     throw new Error(`flow ${flowId}: runs did not settle`);
   }
 
+  const idsOf = (runs: Array<{ id?: unknown }>) => new Set(runs.map((r) => r.id as string));
+
+  /** Runs of the flow not in `seen`, once at least `atLeast` of them exist and all runs have settled. */
+  async function newRuns(flowId: string, seen: Set<string>, atLeast: number): Promise<Json[]> {
+    const runs = await settledRuns(flowId, seen.size + atLeast);
+    return runs.filter((r) => !seen.has(r.id as string));
+  }
+
   beforeAll(async () => {
     h = await startE2eHarness();
     crmConnection = await connectViaOAuth({ owner: h.owner, base: h.api('/connections') } as unknown as ConnectionsHarness, { connectorKey: 'zoho-crm', name: 'Acme CRM' });
@@ -105,70 +113,82 @@ describe('S4 template: Zoho CRM accounts ↔ Togai customers (against the sandbo
     expect(JSON.stringify(await h.links('togai', 'account', 'initech-billing'))).toContain(idOf('Initech'));
     expect((await h.owner.client.get(h.api(`/integrations/${integration.id}`))).body).toMatchObject({ status: 'active' });
 
-    // Braid's writes to Togai come back as Togai account events: the reverse flow skips them as echoes.
+    // Braid's writes to Togai come back as Togai account events: the reverse flow writes nothing new to CRM (its runs
+    // end as echoes; when an event overtakes the link's fingerprint they write the same values back — see README).
+    const crmState = async () => (await crmAccounts()).map((a) => [a.id, a.Account_Name, a.Email, a.Currency].join('|')).sort();
+    const crmImported = await crmState();
     const echoes = await settledRuns(flow('togai_to_crm'), 1);
-    expect(echoes.map((r) => [r.status, stepOutput(r, 'upsert_crm_account')?.path])).toEqual(echoes.map(() => ['succeeded', 'skipped']));
-    expect(echoes.every((r) => stepOutput(r, 'upsert_crm_account')!.reason === 'echo')).toBe(true);
-    expect((await crmAccounts()).length).toBe(crmBefore.length);
+    expect(echoes.every((r) => r.status === 'succeeded' && ['skipped', 'linked'].includes(stepOutput(r, 'upsert_crm_account')!.path as string))).toBe(true);
+    expect(echoes.some((r) => stepOutput(r, 'upsert_crm_account')!.reason === 'echo')).toBe(true);
+    expect(await crmState()).toEqual(crmBefore.map((a) => [a.id, a.Account_Name, a.Email, a.Currency].join('|')).sort());
+    expect(crmImported).toEqual(await crmState());
 
     // Incremental: only the account changed since the last check is processed.
     const triggers = h.t.braid.app.get(TriggersService);
-    await triggers.pollFlow(flow('crm_to_togai'));
-    const baseline = (await settledRuns(flow('crm_to_togai'), imported.length)).length;
+    await triggers.pollFlow(flow('crm_to_togai')); // takes in any same-value write-backs above (echoes)
+    let seenCrm = idsOf(await settledRuns(flow('crm_to_togai'), imported.length));
     await crm('PUT', `/Accounts/${idOf('Zylker Inc')}`, { data: [{ Email: 'finance@zylker.example' }] });
     await triggers.pollFlow(flow('crm_to_togai'));
-    const incremental = (await settledRuns(flow('crm_to_togai'), baseline + 1)).slice(baseline);
+    const incremental = await newRuns(flow('crm_to_togai'), seenCrm, 1);
     expect(incremental.map((r) => [r.status, stepOutput(r, 'upsert_account')?.sourceId, stepOutput(r, 'upsert_account')?.path])).toEqual([['succeeded', idOf('Zylker Inc'), 'linked']]);
     expect((await h.togai(`/accounts/crm-${idOf('Zylker Inc')}`)).body.primaryEmail).toBe('finance@zylker.example');
-    const echoesAfter = await settledRuns(flow('togai_to_crm'), echoes.length + 1);
-    expect(stepOutput(echoesAfter.at(-1)!, 'upsert_crm_account')).toMatchObject({ path: 'skipped', reason: 'echo' });
+    let seenTogai = idsOf(echoes);
+    const zylkerEcho = await newRuns(flow('togai_to_crm'), seenTogai, 1);
+    expect(zylkerEcho.every((r) => r.status === 'succeeded')).toBe(true);
+    expect((await crmAccounts()).find((a) => a.id === idOf('Zylker Inc'))).toMatchObject({ Email: 'finance@zylker.example' });
+    await triggers.pollFlow(flow('crm_to_togai'));
+    const absorbed = await newRuns(flow('crm_to_togai'), new Set([...seenCrm, ...idsOf(incremental)]), 0);
+    expect(absorbed.every((r) => stepOutput(r, 'upsert_account')!.reason === 'echo')).toBe(true);
+    seenCrm = idsOf(await settledRuns(flow('crm_to_togai'), 1));
+    seenTogai = idsOf(await settledRuns(flow('togai_to_crm'), 1));
 
     // Togai → CRM, while CRM answers one 429: the linked CRM account is renamed (not a new one).
     await h.admin.armFault({ service: 'crm', kind: 'rate-limit', count: 1, pathContains: '/Accounts' });
     const renamed = await h.togai(`/accounts/crm-${idOf('Globex Corporation')}`, { method: 'PATCH', body: { name: 'Globex International' } });
     expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
-    const reverse = (await settledRuns(flow('togai_to_crm'), echoesAfter.length + 1)).at(-1)!;
+    const [reverse] = await newRuns(flow('togai_to_crm'), seenTogai, 1);
     expect(await (await fetch(`${h.sandbox.url}/_admin/faults`)).json()).toMatchObject({ faults: [] }); // the 429 was served
-    expect(reverse.status, JSON.stringify(reverse.error)).toBe('succeeded');
-    expect(stepOutput(reverse, 'upsert_crm_account')).toMatchObject({ path: 'linked', targetId: idOf('Globex Corporation') });
+    expect(reverse!.status, JSON.stringify(reverse!.error)).toBe('succeeded');
+    expect(stepOutput(reverse!, 'upsert_crm_account')).toMatchObject({ path: 'linked', targetId: idOf('Globex Corporation') });
     const crmAfter = await crmAccounts();
     expect(crmAfter.length).toBe(crmBefore.length);
     expect(crmAfter.find((a) => a.id === idOf('Globex Corporation'))).toMatchObject({ Account_Name: 'Globex International' });
+    seenTogai = idsOf(await settledRuns(flow('togai_to_crm'), 1));
 
     // That CRM change comes back on the next check: skipped as the echo of the reverse run; nothing written to Togai.
     await triggers.pollFlow(flow('crm_to_togai'));
-    const back = (await settledRuns(flow('crm_to_togai'), baseline + 2)).slice(baseline + 1);
+    const back = await newRuns(flow('crm_to_togai'), seenCrm, 1);
     expect(back.map((r) => [stepOutput(r, 'upsert_account')?.sourceId, stepOutput(r, 'upsert_account')?.path, stepOutput(r, 'upsert_account')?.echoOfRunId])).toEqual([
-      [idOf('Globex Corporation'), 'skipped', reverse.id],
+      [idOf('Globex Corporation'), 'skipped', reverse!.id],
     ]);
+    seenCrm = idsOf(await settledRuns(flow('crm_to_togai'), 1));
 
     // Again: a check with no changes starts nothing; a replay of the reverse run finds the link.
     await triggers.pollFlow(flow('crm_to_togai'));
-    expect((await settledRuns(flow('crm_to_togai'), baseline + 2)).length).toBe(baseline + 2);
-    const replay = await h.owner.client.post(h.api(`/runs/${reverse.id}/replay`)).send({});
+    expect(await newRuns(flow('crm_to_togai'), seenCrm, 0)).toEqual([]);
+    const replay = await h.owner.client.post(h.api(`/runs/${reverse!.id}/replay`)).send({});
     expect(replay.status, replay.text).toBeLessThan(300);
-    const replayed = (await settledRuns(flow('togai_to_crm'), echoesAfter.length + 2)).at(-1)!;
-    expect(stepOutput(replayed, 'upsert_crm_account')).toMatchObject({ targetId: idOf('Globex Corporation') });
+    const [replayed] = await newRuns(flow('togai_to_crm'), seenTogai, 1);
+    expect(stepOutput(replayed!, 'upsert_crm_account')).toMatchObject({ targetId: idOf('Globex Corporation') });
     expect((await crmAccounts()).filter((a) => String(a.Account_Name).startsWith('Globex'))).toHaveLength(1);
     expect((await togaiAccounts()).filter((a) => ['Globex International', 'Globex Corporation'].includes(a.name as string)).map((a) => a.id)).toEqual([`crm-${idOf('Globex Corporation')}`]);
+    seenTogai = idsOf(await settledRuns(flow('togai_to_crm'), 1));
 
     // A change on both sides between two syncs: last writer wins. CRM changes Zylker's email, then (a second later)
     // Togai changes it too: the Togai run sees that CRM changed since the last sync, Togai's later change wins, and
     // the CRM version it overwrote is kept in the run.
-    const reverseRuns = (await settledRuns(flow('togai_to_crm'), 1)).length;
     await crm('PUT', `/Accounts/${idOf('Zylker Inc')}`, { data: [{ Email: 'crm-side@zylker.example' }] });
     await new Promise((resolve) => setTimeout(resolve, 1100)); // CRM times have second precision
     await h.togai(`/accounts/crm-${idOf('Zylker Inc')}`, { method: 'PATCH', body: { primaryEmail: 'togai-side@zylker.example' } });
-    const conflictRun = (await settledRuns(flow('togai_to_crm'), reverseRuns + 1)).at(-1)!;
-    expect(stepOutput(conflictRun, 'upsert_crm_account')).toMatchObject({
+    const [conflictRun] = await newRuns(flow('togai_to_crm'), seenTogai, 1);
+    expect(stepOutput(conflictRun!, 'upsert_crm_account')).toMatchObject({
       path: 'linked',
       conflict: { rule: 'last-writer-wins', winner: 'source', losing: expect.objectContaining({ Email: 'crm-side@zylker.example' }) },
     });
     expect((await crmAccounts()).find((a) => a.id === idOf('Zylker Inc'))).toMatchObject({ Email: 'togai-side@zylker.example' });
     await triggers.pollFlow(flow('crm_to_togai'));
-    const settled = await settledRuns(flow('crm_to_togai'), baseline + 4);
-    // Both CRM writes Braid made since the last check (the replayed Globex rename, the Zylker conflict winner) are echoes.
-    const sinceLast = settled.slice(baseline + 2).map((r) => stepOutput(r, 'upsert_account')!);
+    // The CRM writes Braid made since the last check (the replayed Globex rename, the Zylker conflict winner) are echoes.
+    const sinceLast = (await newRuns(flow('crm_to_togai'), seenCrm, 2)).map((r) => stepOutput(r, 'upsert_account')!);
     expect(sinceLast.map((o) => [o.sourceId, o.path, o.reason]).sort()).toEqual([[idOf('Zylker Inc'), 'skipped', 'echo'], [idOf('Globex Corporation'), 'skipped', 'echo']].sort());
     expect((await h.togai(`/accounts/crm-${idOf('Zylker Inc')}`)).body.primaryEmail).toBe('togai-side@zylker.example');
 
