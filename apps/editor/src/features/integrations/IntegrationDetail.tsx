@@ -142,7 +142,7 @@ export function IntegrationDetail({ integrationId, onBack, onDeleted }: { integr
         </thead>
         <tbody>
           {data.flows.map((flow) => (
-            <tr key={flow.key} data-testid={`integration-flow-${flow.key}`} data-flow-id={flow.flowId}>
+            <tr key={flow.key} data-testid={`integration-flow-${flow.key}`} data-flow-id={flow.flowId} data-enabled={flow.enabled ? 'true' : 'false'}>
               <td>
                 {flow.missing ? (
                   <span className="muted">{flow.name ?? flow.key} (deleted)</span>
