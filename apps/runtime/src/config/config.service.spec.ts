@@ -45,6 +45,12 @@ describe('loadConfig', () => {
     expect(config.publicUrl).toBe('https://braid.example.com');
   });
 
+  it('reads the engine tunables', () => {
+    const config = loadConfig({ BRAID_WORKER_CONCURRENCY: '4', BRAID_ALLOWED_PRIVATE_HOSTS: 'erp.internal, 10.0.0.5' });
+    expect(config.engine).toMatchObject({ workerConcurrency: 4, runLeaseSeconds: 30, runRetentionDays: 30, runJobExpireSeconds: 900 });
+    expect(config.engine.allowedPrivateHosts).toEqual(['erp.internal', '10.0.0.5']);
+  });
+
   it.each([
     ['PORT', 'abc', 'port number'],
     ['PORT', '70000', 'port number'],
@@ -53,6 +59,9 @@ describe('loadConfig', () => {
     ['BRAID_TRUST_PROXY', 'maybe', 'true or false'],
     ['BRAID_SANDBOX', 'yes', 'on or off'],
     ['BRAID_SESSION_TTL_HOURS', '0', 'whole number'],
+    ['BRAID_WORKER_CONCURRENCY', '0', 'whole number from 1 to 256'],
+    ['BRAID_RUN_JOB_EXPIRE_SECONDS', '1', 'from 2 to 86400'],
+    ['BRAID_ALLOWED_PRIVATE_HOSTS', 'a b', 'comma-separated list of host names'],
   ])('refuses %s=%s naming the variable and what is expected', (variable, value, expected) => {
     const error = errorOf({ [variable]: value });
     expect(error.variable).toBe(variable);

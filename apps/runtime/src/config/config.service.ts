@@ -28,6 +28,15 @@ export interface BraidConfig {
   owner: { email: string; password: string; workspaceName: string } | undefined;
   sandbox: { enabled: boolean; port: number };
   editorDir: string;
+  /** Run engine and queue tunables. */
+  engine: {
+    workerConcurrency: number;
+    runLeaseSeconds: number;
+    runRetentionDays: number;
+    allowedPrivateHosts: string[];
+    runJobExpireSeconds: number;
+    queueMaintenanceSeconds: number;
+  };
   /** Integration templates (one folder each). */
   templatesDir: string;
   /** An external sandbox (BRAID_SANDBOX_URL) used by sandbox connections instead of the embedded one. */
@@ -98,6 +107,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     editorDir: path.resolve(
       editorDir && editorDir !== '<repo>/apps/editor/dist' ? editorDir : path.join(repoRoot, 'apps/editor/dist'),
     ),
+    engine: {
+      workerConcurrency: num('BRAID_WORKER_CONCURRENCY'),
+      runLeaseSeconds: num('BRAID_RUN_LEASE_SECONDS'),
+      runRetentionDays: num('BRAID_RUN_RETENTION_DAYS'),
+      allowedPrivateHosts: (str('BRAID_ALLOWED_PRIVATE_HOSTS') ?? '').split(',').map((h) => h.trim()).filter(Boolean),
+      runJobExpireSeconds: num('BRAID_RUN_JOB_EXPIRE_SECONDS'),
+      queueMaintenanceSeconds: num('BRAID_QUEUE_MAINTENANCE_SECONDS'),
+    },
     templatesDir: path.resolve(
       templatesDir && templatesDir !== '<repo>/templates' ? templatesDir : path.join(repoRoot, 'templates'),
     ),

@@ -2,22 +2,13 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } f
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { EntityManager } from 'typeorm';
+import { BRAID_CONFIG, type BraidConfig } from '../config/config.service.js';
 import { DATABASE_CONNECTION, type DatabaseConnection } from '../database/database.module.js';
 
 export type SendOptions = Omit<PgBoss.SendOptions, 'db'>;
 export type WorkOptions = PgBoss.WorkOptions;
 export type QueueJob<T> = PgBoss.Job<T>;
 export type QueueDefinition = Omit<PgBoss.Queue, 'name'>;
-
-function maintenanceIntervalSeconds(): number {
-  const raw = process.env.BRAID_QUEUE_MAINTENANCE_SECONDS?.trim();
-  if (!raw) return 60;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > 3600) {
-    throw new Error(`Configuration: BRAID_QUEUE_MAINTENANCE_SECONDS must be a whole number of seconds from 1 to 3600 (got "${raw}").`);
-  }
-  return value;
-}
 
 /** Channel on which every enqueue is announced (inside the enqueuing transaction, so only on commit). */
 const WAKE_CHANNEL = 'braid_queue_wake';
@@ -42,7 +33,10 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly definitions = new Map<string, QueueDefinition>();
   private stopping = false;
 
-  constructor(@Inject(DATABASE_CONNECTION) private readonly connection: DatabaseConnection) {
+  constructor(
+    @Inject(DATABASE_CONNECTION) private readonly connection: DatabaseConnection,
+    @Inject(BRAID_CONFIG) private readonly config: BraidConfig,
+  ) {
     this.started = new Promise<PgBoss>((resolve, reject) => {
       this.resolveStarted = resolve;
       this.rejectStarted = reject;
@@ -60,7 +54,7 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown {
       archiveCompletedAfterSeconds: 60 * 60,
       deleteAfterDays: 7,
       // Maintenance also expires jobs whose worker died (they are then retried).
-      maintenanceIntervalSeconds: maintenanceIntervalSeconds(),
+      maintenanceIntervalSeconds: this.config.engine.queueMaintenanceSeconds,
     });
     boss.on('error', (error) => this.logger.error(`pg-boss: ${error.message}`));
     try {

@@ -16,18 +16,8 @@ export const runStatuses = ['queued', 'running', 'succeeded', 'failed', 'cancell
 export type RunStatus = (typeof runStatuses)[number];
 export type RunMode = 'live' | 'preview' | 'dry-run';
 
-function expireSeconds(): number {
-  const raw = process.env.BRAID_RUN_JOB_EXPIRE_SECONDS?.trim();
-  if (!raw) return 15 * 60;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 2 || value > 86_400) {
-    throw new Error(`Configuration: BRAID_RUN_JOB_EXPIRE_SECONDS must be a whole number of seconds from 2 to 86400 (got "${raw}").`);
-  }
-  return value;
-}
-
 /**
  * A job whose worker died expires and is retried; executing a run twice at once is prevented by the
  * run's lease (src/engine/run.executor.ts), so an early expiry of a long run is harmless.
  */
-export const runQueueDefinition = () => ({ retryLimit: 1000, retryDelay: 1, retryBackoff: false, expireInSeconds: expireSeconds() });
+export const runQueueDefinition = (expireInSeconds: number) => ({ retryLimit: 1000, retryDelay: 1, retryBackoff: false, expireInSeconds });

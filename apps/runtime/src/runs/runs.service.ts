@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { BRAID_CONFIG, type BraidConfig } from '../config/config.service.js';
 import { QueueService } from '../queue/queue.service.js';
 import { RunsError, RunsErrorCode } from './runs.errors.js';
 import { RUN_QUEUE, runQueueDefinition, type RunMode, type RunSource, type RunStatus } from './runs.queue.js';
@@ -123,8 +124,9 @@ export class RunsService {
   constructor(
     private readonly queue: QueueService,
     private readonly dataSource: DataSource,
+    @Inject(BRAID_CONFIG) config: BraidConfig,
   ) {
-    queue.defineQueue(RUN_QUEUE, runQueueDefinition());
+    queue.defineQueue(RUN_QUEUE, runQueueDefinition(config.engine.runJobExpireSeconds));
   }
 
   /**
