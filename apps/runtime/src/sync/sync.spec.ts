@@ -19,6 +19,8 @@ import { BackfillService } from './backfill.service.js';
 const SLOW = process.env.BRAID_SLOW_TESTS === '1';
 const EACH = SLOW ? 500 : 60;
 const SHARED = SLOW ? 100 : 12;
+/** A CRM-only account (names after the shared ones are "Account 00nn"). */
+const crmOnly = (k: number) => `Account ${String(SHARED + k).padStart(4, '0')}`;
 
 type Client = ConnectionsHarness['owner']['client'];
 
@@ -244,7 +246,7 @@ describe('two-way sync: CRM Accounts ↔ Togai customers', () => {
 
   it('a change on either side reaches the other once and does not come back; incremental polls touch only that record', async () => {
     const accounts = await crmAccounts();
-    const account = accounts.find((a) => a.Account_Name === 'Account 0050')!;
+    const account = accounts.find((a) => a.Account_Name === crmOnly(38))!;
     await runAs(crm, 'update_records', { module: 'Accounts', records: [{ id: account.id, Account_Name: 'Renamed in CRM' }] });
     await admin().clearCalls();
 
@@ -278,7 +280,7 @@ describe('two-way sync: CRM Accounts ↔ Togai customers', () => {
 
   it('simultaneous changes on both sides: the later writer wins, the losing values are kept in the run', async () => {
     const accounts = await crmAccounts();
-    const account = accounts.find((a) => a.Account_Name === 'Account 0040')!;
+    const account = accounts.find((a) => a.Account_Name === crmOnly(28))!;
     const customer = (await togaiCustomers()).find((c) => c.name === account.Account_Name)!;
     await runAs(crm, 'update_records', { module: 'Accounts', records: [{ id: account.id, Account_Name: 'Conflict CRM' }] });
     await admin().advanceClock(5_000); // Togai's change is clearly later
@@ -306,7 +308,7 @@ describe('two-way sync: CRM Accounts ↔ Togai customers', () => {
   }, 180_000);
 
   it('a record deleted in CRM archives its linked Togai customer and drops the link; the archive does not come back', async () => {
-    const account = (await crmAccounts()).find((a) => a.Account_Name === 'Account 0030')!;
+    const account = (await crmAccounts()).find((a) => a.Account_Name === crmOnly(18))!;
     const pairsBefore = await pairCount();
     await runAs(crm, 'delete_records', { module: 'Accounts', ids: [account.id] });
     await admin().clearCalls();
