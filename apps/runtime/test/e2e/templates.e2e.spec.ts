@@ -26,7 +26,17 @@ describe('templates gallery and integrations in a browser', () => {
 
   beforeAll(async () => {
     const editorDir = process.env.BRAID_E2E_EDITOR_DIR;
-    if (!editorDir) ensureEditorBuilt();
+    if (!editorDir) {
+      // The build inherits this process's env: vitest's NODE_ENV=test would make React's dev JSX runtime leak into
+      // a production bundle that then fails in the browser ("jsxDEV is not a function").
+      const nodeEnv = process.env.NODE_ENV;
+      process.env.NODE_ENV = 'production';
+      try {
+        ensureEditorBuilt();
+      } finally {
+        process.env.NODE_ENV = nodeEnv;
+      }
+    }
     sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
     // A port known up front: the Togai webhook subscription of S1's trigger must reach this runtime.
     const port = await freePort();
@@ -217,6 +227,46 @@ describe('templates gallery and integrations in a browser', () => {
     await page.getByTestId('tab-integrations').click();
     await expect.poll(() => page.getByTestId('integration-row').count()).toBe(2);
     await screenshot(page, 'templates-07-integrations-list');
+  });
+
+  it('uses S5: its account settings are dropdowns filled from the Books chart of accounts; a setting the API refuses is shown under its field', async () => {
+    await page.getByTestId('tab-gallery').click();
+    await page.getByTestId('use-template-s5-books-payments-two-way').click();
+    const wizard = page.getByTestId('template-wizard');
+    await wizard.getByTestId('wizard-next').click();
+    expect(await wizard.getByTestId('slot-select-books').locator('option:checked').textContent()).toBe('Books – Acme');
+    expect(await wizard.getByTestId('slot-select-togai').locator('option:checked').textContent()).toBe('Togai – billing');
+    await wizard.getByTestId('wizard-next').click();
+
+    const deposit = wizard.getByTestId('setting-depositAccountId');
+    const bank = wizard.getByTestId('setting-bankAccountId');
+    expect(await deposit.getAttribute('data-options-key')).toBe('deposit_accounts');
+    await expect.poll(() => deposit.locator('option').count()).toBeGreaterThan(1);
+    await expect.poll(() => bank.locator('option').count()).toBeGreaterThan(1);
+    const depositLabels = await deposit.locator('option').allTextContents();
+    expect(depositLabels.some((label) => /undeposited/i.test(label)), depositLabels.join(', ')).toBe(true);
+    await deposit.selectOption({ label: depositLabels.find((label) => /undeposited/i.test(label))! });
+    await bank.selectOption({ index: 1 });
+    await wizard.getByTestId('setting-processingFeePercent').fill('150');
+    await screenshot(page, 'templates-08-s5-settings');
+    await wizard.getByTestId('wizard-next').click();
+    await wizard.getByTestId('wizard-create').click();
+
+    // The runtime refuses the fee (maximum 100): the wizard goes back to the settings and shows it on the field.
+    await wizard.getByTestId('setting-error-processingFeePercent').waitFor();
+    expect(await wizard.getByTestId('wizard-step').getAttribute('data-step')).toBe('settings');
+    expect(await wizard.getByTestId('setting-error-processingFeePercent').textContent()).toMatch(/100/);
+    await screenshot(page, 'templates-09-s5-settings-refused');
+    await wizard.getByTestId('setting-processingFeePercent').fill('2.5');
+    await wizard.getByTestId('wizard-next').click();
+    await wizard.getByTestId('wizard-create').click();
+
+    const detail = page.getByTestId('integration-detail');
+    await expect.poll(async () => detail.getByTestId('integration-name').textContent()).toBe('Zoho Books ↔ platform payments');
+    const stored = await t.query<{ settings: Record<string, unknown> }>(`SELECT settings FROM integrations WHERE template_id = 's5-books-payments-two-way'`);
+    expect(stored[0]!.settings).toMatchObject({ depositAccountId: await detail.getByTestId('setting-depositAccountId').inputValue(), processingFeePercent: 2.5, processingFeeFixed: 0 });
+    expect(stored[0]!.settings.bankAccountId).toMatch(/^[0-9]+$/);
+    await screenshot(page, 'templates-10-s5-integration');
     expect(problems).toEqual([]);
   });
 });
