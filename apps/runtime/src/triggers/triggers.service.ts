@@ -588,9 +588,7 @@ export class TriggersService implements OnApplicationBootstrap {
    * retention) plus a day, at most `limit` per call. A provider redelivering an event that old would run again.
    */
   async pruneEvents(now = this.now(), limit = 5000): Promise<number> {
-    const days = Number(process.env.BRAID_RUN_RETENTION_DAYS ?? 30);
-    const retentionDays = Number.isInteger(days) && days >= 1 ? days : 30;
-    const cutoff = new Date(now.getTime() - (retentionDays + 1) * 86_400_000);
+    const cutoff = new Date(now.getTime() - (this.config.engine.runRetentionDays + 1) * 86_400_000);
     // TypeORM answers a DELETE with [rows, affected count].
     const result: [unknown[], number] = await this.dataSource.query(
       `DELETE FROM trigger_events WHERE id IN (SELECT id FROM trigger_events WHERE received_at < $1 ORDER BY received_at LIMIT $2)`,
