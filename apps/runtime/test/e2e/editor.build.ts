@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -42,8 +43,12 @@ export function editorBuildIsStale(): boolean {
 export function ensureEditorBuilt(): { built: boolean; ms: number } {
   if (!editorBuildIsStale()) return { built: false, ms: 0 };
   const started = Date.now();
+  // Not the test worker's environment: NODE_ENV=test (and vitest's variables) would make Vite bundle React's
+  // development JSX runtime, which the production build does not define.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'NODE_ENV' && !name.startsWith('VITEST') && name !== 'TEST'));
   const result = spawnSync('pnpm', ['--filter', '@braid/flow-model', '--filter', '@braid/editor', 'build'], {
     cwd: repoRoot,
+    env: { ...env, NODE_ENV: 'production' },
     encoding: 'utf8',
     timeout: 240_000,
   });
@@ -51,4 +56,14 @@ export function ensureEditorBuilt(): { built: boolean; ms: number } {
     throw new Error(`Building the editor failed (pnpm --filter @braid/editor build):\n${(result.stdout ?? '').slice(-3000)}\n${(result.stderr ?? '').slice(-3000)}`);
   }
   return { built: true, ms: Date.now() - started };
+}
+
+/**
+ * A private copy of the built editor for one test run, so a rebuild of apps/editor/dist by someone else while the
+ * tests run (asset names change) cannot break the pages the browser loads. `remove()` deletes it.
+ */
+export function copyEditorBuild(from = path.join(editorDir, 'dist')): { dir: string; remove(): void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'braid-e2e-editor-'));
+  cpSync(from, dir, { recursive: true });
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -13,7 +13,10 @@ import { sandboxAdmin } from '../../../sandbox/src/test-support/index.js';
 import { freePort } from '../free-port.js';
 import { type Client, createTestApp, type TestApp } from '../test-app.js';
 import { launchChromium, screenshot, screenshotDir, watchPage } from './browser.js';
-import { ensureEditorBuilt } from './editor.build.js';
+import { copyEditorBuild, ensureEditorBuilt } from './editor.build.js';
+
+/** expect.poll with waits fit for a shared machine (vitest's default gives up after 1 s). */
+const poll = <T>(read: () => T | Promise<T>, options: { timeout?: number } = {}) => expect.poll(read, { timeout: 30_000, interval: 200, ...options });
 
 const OWNER = { email: 'owner@example.com', password: 'owner-password-1', workspace: 'Acme' };
 const TOGAI_TOKEN = 'togai_sandbox_api_token_0001';
@@ -27,7 +30,7 @@ interface BrowserGlobals {
   document: { querySelector(selector: string): { click(): void } | null; querySelectorAll(selector: string): { length: number } };
 }
 
-describe('editor in a browser', () => {
+describe('editor in a browser', { timeout: 180_000 }, () => {
   let sandbox: RunningSandbox;
   let t: TestApp;
   let browser: Browser;
@@ -35,20 +38,23 @@ describe('editor in a browser', () => {
   let page: Page;
   let baseUrl: string;
   let problems: string[];
+  let editorBuild: { dir: string; remove(): void } | undefined;
 
   beforeAll(async () => {
     // BRAID_E2E_EDITOR_DIR: test an editor build from elsewhere (else apps/editor/dist, built when stale).
-    const editorDir = process.env.BRAID_E2E_EDITOR_DIR;
-    if (!editorDir) ensureEditorBuilt();
+    if (!process.env.BRAID_E2E_EDITOR_DIR) ensureEditorBuilt();
+    editorBuild = copyEditorBuild(process.env.BRAID_E2E_EDITOR_DIR);
+    const editorDir = editorBuild.dir;
     sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
     // A real port known up front: webhook URLs handed to the sandbox (app-webhook triggers) must reach this runtime.
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
-    t = await createTestApp({ env: { BRAID_SANDBOX_URL: sandbox.url, BRAID_PUBLIC_URL: baseUrl, ...(editorDir ? { BRAID_EDITOR_DIR: editorDir } : {}) } });
+    t = await createTestApp({ env: { BRAID_SANDBOX_URL: sandbox.url, BRAID_PUBLIC_URL: baseUrl, BRAID_EDITOR_DIR: editorDir } });
     await new Promise<void>((resolve) => t.server.listen(port, '127.0.0.1', resolve));
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-    context.setDefaultTimeout(15_000);
+    // Generous: the test machine's two cores are shared with the rest of the suite.
+    context.setDefaultTimeout(30_000);
     page = await context.newPage();
     problems = watchPage(page);
   }, 300_000);
@@ -58,6 +64,7 @@ describe('editor in a browser', () => {
     await browser?.close();
     await t?.close();
     await sandbox?.close();
+    editorBuild?.remove();
   });
 
   const workspaceId = async (): Promise<string> => {
@@ -67,23 +74,25 @@ describe('editor in a browser', () => {
 
   it('creates the owner on first start, signs out and signs in again', async () => {
     await page.goto(baseUrl);
+    await page.locator('input[name=email]').waitFor({ timeout: 60_000 });
     await page.locator('input[name=email]').fill(OWNER.email);
     await page.locator('input[name=password]').fill(OWNER.password);
     await page.locator('input[name=workspaceName]').fill(OWNER.workspace);
     await screenshot(page, '01-owner-setup');
     await page.getByRole('button', { name: 'Create the owner account' }).click();
-    await expect.poll(() => page.getByTestId('signed-in-email').textContent()).toBe(OWNER.email);
+    await poll(() => page.getByTestId('signed-in-email').textContent()).toBe(OWNER.email);
 
     await page.getByTestId('user-menu').click();
     await page.getByTestId('sign-out').click();
     await page.getByTestId('user-menu').waitFor({ state: 'detached' });
     // Opened again later: the sign-in form (signing out right after set-up leaves the set-up screen's state).
     await page.goto(baseUrl);
+    await page.locator('input[name=email]').waitFor({ timeout: 60_000 });
     await page.locator('input[name=email]').fill(OWNER.email);
     await page.locator('input[name=password]').fill(OWNER.password);
     await screenshot(page, '02-sign-in');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByTestId('signed-in-email').textContent()).toBe(OWNER.email);
+    await poll(() => page.getByTestId('signed-in-email').textContent()).toBe(OWNER.email);
     await screenshot(page, '03-signed-in');
   });
 
@@ -113,15 +122,15 @@ describe('editor in a browser', () => {
     if (!popup.isClosed()) await popup.close();
 
     const row = page.getByTestId('connection-row').filter({ hasText: 'Books – Acme' });
-    await expect.poll(() => row.getByTestId('connection-status').getAttribute('data-status')).toBe('connected');
-    await expect.poll(() => row.getByTestId('organisation-select').locator('option').count()).toBeGreaterThan(1);
+    await poll(() => row.getByTestId('connection-status').getAttribute('data-status')).toBe('connected');
+    await poll(() => row.getByTestId('organisation-select').locator('option').count()).toBeGreaterThan(1);
     await row.getByTestId('organisation-select').selectOption('10234695');
     await row.getByTestId('organisation-save').click();
-    await expect.poll(async () => (await t.query<{ settings: Record<string, unknown> }>(`SELECT settings FROM connections WHERE name = 'Books – Acme'`))[0]?.settings).toEqual({
+    await poll(async () => (await t.query<{ settings: Record<string, unknown> }>(`SELECT settings FROM connections WHERE name = 'Books – Acme'`))[0]?.settings).toEqual({
       organizationId: '10234695',
     });
     await row.getByTestId('connection-test').click();
-    await expect.poll(() => row.getByTestId('connection-message').textContent()).toMatch(/^Works/);
+    await poll(() => row.getByTestId('connection-message').textContent()).toMatch(/^Works/);
     await screenshot(page, '06-connections');
   });
 
@@ -136,22 +145,22 @@ describe('editor in a browser', () => {
 
     // The token is tested at once: a wrong one shows on the row with the reason; reconnect with the right one.
     const row = page.getByTestId('connection-row').filter({ hasText: 'Togai' });
-    await expect.poll(() => row.getByTestId('connection-status').getAttribute('data-status')).toBe('error');
+    await poll(() => row.getByTestId('connection-status').getAttribute('data-status')).toBe('error');
     expect(await row.getByTestId('connection-status').textContent()).toMatch(/^Error: .+/);
     await screenshot(page, '07-togai-token-rejected');
     await row.getByTestId('connection-reconnect').click();
     await row.getByTestId('reconnect-token-input').fill(TOGAI_TOKEN);
     await row.getByTestId('reconnect-save').click();
     await row.getByTestId('connection-test').click();
-    await expect.poll(() => row.getByTestId('connection-message').textContent()).toMatch(/^Works/);
-    await expect.poll(() => row.getByTestId('connection-status').getAttribute('data-status')).toBe('connected');
+    await poll(() => row.getByTestId('connection-message').textContent()).toMatch(/^Works/);
+    await poll(() => row.getByTestId('connection-status').getAttribute('data-status')).toBe('connected');
     await row.getByTestId('connection-rename').click();
     await row.getByTestId('connection-rename-input').fill('Togai – billing');
     await row.getByTestId('connection-rename-save').click();
     const renamed = page.getByTestId('connection-row').filter({ hasText: 'Togai – billing' });
     await renamed.waitFor();
     await renamed.getByTestId('connection-test').click();
-    await expect.poll(() => renamed.getByTestId('connection-message').textContent()).toMatch(/^Works/);
+    await poll(() => renamed.getByTestId('connection-message').textContent()).toMatch(/^Works/);
 
   });
 
@@ -219,7 +228,7 @@ describe('editor in a browser', () => {
     await createTogaiCustomer('acme-e2e', 'Acme E2E GmbH', 'billing@acme-e2e.test');
     await page.getByTestId('nav-runs').click();
     await page.getByTestId('runs-filter-status').selectOption('');
-    await expect.poll(() => runRows().first().getAttribute('data-status'), { timeout: 30_000 }).toBe('succeeded');
+    await poll(() => runRows().first().getAttribute('data-status'), { timeout: 60_000 }).toBe('succeeded');
     await screenshot(page, '09-runs-succeeded');
     await runRows().first().getByTestId('run-link').click();
     const detail = page.getByTestId('run-detail');
@@ -239,7 +248,7 @@ describe('editor in a browser', () => {
     const row = page.getByTestId('connection-row').filter({ hasText: 'Books – Acme' });
     await row.getByTestId('connection-delete').click();
     await row.getByTestId('connection-delete-confirm').click();
-    await expect.poll(() => row.getByTestId('connection-in-use-flows').textContent()).toContain('Togai accounts → Books contacts');
+    await poll(() => row.getByTestId('connection-in-use-flows').textContent()).toContain('Togai accounts → Books contacts');
     await screenshot(page, '11-connection-in-use');
   });
 
@@ -249,10 +258,10 @@ describe('editor in a browser', () => {
     await createTogaiCustomer('beta-e2e', 'Beta E2E Ltd', 'billing@beta-e2e.test');
     await page.getByTestId('nav-runs').click();
     await page.getByTestId('runs-filter-status').selectOption('failed');
-    await expect.poll(() => runRows().count(), { timeout: 60_000 }).toBe(1);
+    await poll(() => runRows().count(), { timeout: 60_000 }).toBe(1);
     await runRows().first().getByTestId('run-link').click();
     const detail = page.getByTestId('run-detail');
-    await expect.poll(() => detail.getAttribute('data-status')).toBe('failed');
+    await poll(() => detail.getAttribute('data-status')).toBe('failed');
     expect(await detail.locator('[data-testid=run-node][data-step-id=find]').getAttribute('data-status')).toBe('failed');
     expect(await detail.locator('[data-testid=run-node][data-step-id=create]').getAttribute('data-status')).toBe('not-run');
     await detail.getByTestId('run-error').waitFor();
@@ -261,7 +270,7 @@ describe('editor in a browser', () => {
     await admin.clearFaults();
     await detail.getByTestId('replay-original').click();
     await page.getByTestId('replay-link').click();
-    await expect.poll(() => page.getByTestId('run-detail').getAttribute('data-status'), { timeout: 30_000 }).toBe('succeeded');
+    await poll(() => page.getByTestId('run-detail').getAttribute('data-status'), { timeout: 60_000 }).toBe('succeeded');
     expect(await page.getByTestId('run-detail').getByTestId('replay-of-link').count()).toBe(1);
     await screenshot(page, '13-replay-succeeded');
     expect((await booksContacts()).filter((c) => c.contact_name === 'Beta E2E Ltd')).toHaveLength(1);
@@ -273,7 +282,7 @@ describe('editor in a browser', () => {
 
   const node = (id: string) => page.getByTestId(`canvas-node-${id}`);
   const panel = () => page.getByTestId('step-panel');
-  const saved = () => expect.poll(() => page.getByTestId('save-status').getAttribute('data-status')).toBe('saved');
+  const saved = () => poll(() => page.getByTestId('save-status').getAttribute('data-status')).toBe('saved');
 
   it('builds "Togai account created → find or create Zoho Books contact" from a blank flow with the data picker', async () => {
     // The flow published through the API above reacts to the same events: switched off for this journey.
@@ -299,9 +308,9 @@ describe('editor in a browser', () => {
     await page.getByTestId('add-step-after-trigger').click();
     await page.getByTestId('action-search').fill('find contact');
     await page.getByTestId('action-option-zoho-books-find_contact').click();
-    await expect.poll(() => panel().getAttribute('data-step-id')).toBe('find_contact');
+    await poll(() => panel().getAttribute('data-step-id')).toBe('find_contact');
     // Nothing to search by yet: the validation error shows on the node.
-    await expect.poll(() => page.getByTestId('node-problems-find_contact').textContent()).toMatch(/email/);
+    await poll(() => page.getByTestId('node-problems-find_contact').textContent()).toMatch(/email/);
     await screenshot(page, '20-validation-error-on-node');
     await panel().getByTestId('toggle-expression-email').click();
     await panel().getByTestId('input-email').getByTestId('open-data-picker').click();
@@ -311,29 +320,29 @@ describe('editor in a browser', () => {
     // the picker offers `$trigger.data` and the field name is added to it.
     await page.locator('[data-testid=data-picker-item][data-expression="$trigger.data"]').click();
     const email = panel().getByTestId('expression-email');
-    await expect.poll(() => email.inputValue()).toBe('$trigger.data');
+    await poll(() => email.inputValue()).toBe('$trigger.data');
     await email.fill('$trigger.data.primaryEmail');
-    await expect.poll(() => email.inputValue()).toBe('$trigger.data.primaryEmail');
+    await poll(() => email.inputValue()).toBe('$trigger.data.primaryEmail');
     await page.getByTestId('node-problems-find_contact').waitFor({ state: 'detached' });
     await saved();
 
     // Branch: found → nothing to do; else → create the contact.
     await page.getByTestId('add-step-after-find_contact').click();
     await page.getByTestId('action-option-logic-branch').click();
-    await expect.poll(() => panel().getAttribute('data-step-id')).toBe('branch');
+    await poll(() => panel().getAttribute('data-step-id')).toBe('branch');
     await panel().getByTestId('condition-path_1').fill('$steps.find_contact.found');
     await saved();
     await page.getByTestId('add-step-else-branch').click();
     await page.getByTestId('action-search').fill('create contact');
     await page.getByTestId('action-option-zoho-books-create_contact').click();
-    await expect.poll(() => panel().getAttribute('data-step-id')).toBe('create_contact');
+    await poll(() => panel().getAttribute('data-step-id')).toBe('create_contact');
     await panel().getByTestId('toggle-expression-contact_name').click();
     await panel().getByTestId('expression-contact_name').fill('$trigger.data.name');
     await panel().getByTestId('toggle-expression-email').click();
     await panel().getByTestId('expression-email').fill('$trigger.data.primaryEmail');
     await panel().getByTestId('input-contact_type').locator('select').selectOption({ label: 'customer' });
     await saved();
-    await expect.poll(() => page.getByTestId('problem-count').count()).toBe(0);
+    await poll(() => page.getByTestId('problem-count').count()).toBe(0);
     await screenshot(page, '22-flow-built');
   });
 
@@ -354,7 +363,7 @@ describe('editor in a browser', () => {
     );
     await page.getByTestId('preview-mode-dry-run').check();
     await page.getByTestId('preview-run').click();
-    await expect.poll(() => page.getByTestId('preview-result').getAttribute('data-status'), { timeout: 30_000 }).toBe('succeeded');
+    await poll(() => page.getByTestId('preview-result').getAttribute('data-status'), { timeout: 60_000 }).toBe('succeeded');
     expect(await page.getByTestId('node-status-create_contact').getAttribute('data-status')).toBe('succeeded');
     await screenshot(page, '23-preview-dry-run');
     // A dry run changes nothing in the apps.
@@ -370,10 +379,10 @@ describe('editor in a browser', () => {
     await createTogaiCustomer('canvas-e2e', 'Canvas E2E GmbH', 'billing@canvas-e2e.test');
     await page.getByTestId('nav-runs').click();
     const run = page.getByTestId('run-row').filter({ hasText: 'Togai accounts → Books contacts (canvas)' }).first();
-    await expect.poll(() => run.getAttribute('data-status'), { timeout: 30_000 }).toBe('succeeded');
+    await poll(() => run.getAttribute('data-status'), { timeout: 60_000 }).toBe('succeeded');
     await run.getByTestId('run-link').click();
     const detail = page.getByTestId('run-detail');
-    await expect.poll(() => detail.locator('[data-testid=run-node][data-step-id=create_contact]').getAttribute('data-status')).toBe('succeeded');
+    await poll(() => detail.locator('[data-testid=run-node][data-step-id=create_contact]').getAttribute('data-status')).toBe('succeeded');
     await screenshot(page, '24-canvas-flow-run');
     expect((await booksContacts()).filter((c) => c.contact_name === 'Canvas E2E GmbH')).toHaveLength(1);
     expect(problems).toEqual([]);
@@ -397,7 +406,7 @@ describe('editor in a browser', () => {
     expect(await help.getByTestId('webhook-instructions').locator('li').count()).toBeGreaterThan(0);
     expect(await help.getByTestId('webhook-secret-state').textContent()).toMatch(/^None/);
     await help.getByTestId('copy-webhook-url').click();
-    await expect.poll(() => help.getByTestId('copy-webhook-url').textContent()).toBe('Copied');
+    await poll(() => help.getByTestId('copy-webhook-url').textContent()).toBe('Copied');
     expect(await page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText())).toBe(url);
 
     // The secret is shown once, when created; afterwards only "set".
@@ -407,7 +416,7 @@ describe('editor in a browser', () => {
     await screenshot(page, '26-webhook-help');
     await page.reload();
     await node('trigger').click();
-    await expect.poll(() => page.getByTestId('webhook-secret-state').textContent()).toMatch(/^Set/);
+    await poll(() => page.getByTestId('webhook-secret-state').textContent()).toMatch(/^Set/);
     expect(await page.content()).not.toContain(secret);
   });
 
