@@ -10,7 +10,7 @@ import { sandboxAdmin } from '../../../sandbox/src/test-support/index.js';
 import { freePort } from '../free-port.js';
 import { createTestApp, type TestApp } from '../test-app.js';
 import { launchChromium, screenshot, watchPage } from './browser.js';
-import { ensureEditorBuilt } from './editor.build.js';
+import { copyEditorBuild, ensureEditorBuilt } from './editor.build.js';
 
 const OWNER = { email: 'templates-owner@example.com', password: 'owner-password-1', workspace: 'Acme' };
 const TOGAI_TOKEN = 'togai_sandbox_api_token_0001';
@@ -23,29 +23,22 @@ describe('templates gallery and integrations in a browser', () => {
   let page: Page;
   let baseUrl: string;
   let problems: string[];
+  let editorBuild: { dir: string; remove(): void } | undefined;
 
   beforeAll(async () => {
-    const editorDir = process.env.BRAID_E2E_EDITOR_DIR;
-    if (!editorDir) {
-      // The build inherits this process's env: vitest's NODE_ENV=test would make React's dev JSX runtime leak into
-      // a production bundle that then fails in the browser ("jsxDEV is not a function").
-      const nodeEnv = process.env.NODE_ENV;
-      process.env.NODE_ENV = 'production';
-      try {
-        ensureEditorBuilt();
-      } finally {
-        process.env.NODE_ENV = nodeEnv;
-      }
-    }
+    // A private copy of the build: a rebuild of apps/editor/dist by someone else mid-run cannot break the pages.
+    if (!process.env.BRAID_E2E_EDITOR_DIR) ensureEditorBuilt();
+    editorBuild = copyEditorBuild(process.env.BRAID_E2E_EDITOR_DIR);
     sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
     // A port known up front: the Togai webhook subscription of S1's trigger must reach this runtime.
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
-    t = await createTestApp({ env: { BRAID_SANDBOX_URL: sandbox.url, BRAID_PUBLIC_URL: baseUrl, ...(editorDir ? { BRAID_EDITOR_DIR: editorDir } : {}) } });
+    t = await createTestApp({ env: { BRAID_SANDBOX_URL: sandbox.url, BRAID_PUBLIC_URL: baseUrl, BRAID_EDITOR_DIR: editorBuild.dir } });
     await new Promise<void>((resolve) => t.server.listen(port, '127.0.0.1', resolve));
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(15_000);
+    // Generous: the machine is shared with the rest of the suite.
+    context.setDefaultTimeout(30_000);
     page = await context.newPage();
     problems = watchPage(page);
   }, 300_000);
@@ -55,6 +48,7 @@ describe('templates gallery and integrations in a browser', () => {
     await browser?.close();
     await t?.close();
     await sandbox?.close();
+    editorBuild?.remove();
   });
 
   /** Approves the sandbox's Zoho consent page in the popup the add-connection dialog opens. */

@@ -34,7 +34,8 @@ export function IntegrationDetail({ integrationId, onBack, onDeleted }: { integr
   const api = integrationsApi(workspace.id);
   const queryClient = useQueryClient();
   const key = integrationQueryKey(workspace.id, integrationId);
-  const integration = useQuery({ queryKey: key, queryFn: () => api.get(integrationId) });
+  // Status, last runs and a sync started elsewhere stay current: every 5 s, every second while a sync runs.
+  const integration = useQuery({ queryKey: key, queryFn: () => api.get(integrationId), refetchInterval: (q) => (q.state.data?.initialSync.status === 'running' ? 1000 : 5000) });
   const template = useQuery({ queryKey: ['templates', integration.data?.templateId], queryFn: () => getTemplate(integration.data!.templateId), enabled: Boolean(integration.data?.templateId), retry: false });
   const connectors = useConnectors();
   const connector = connectorLookup(connectors.data);
