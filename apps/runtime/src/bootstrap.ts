@@ -128,6 +128,8 @@ export async function createBraidApp(config: BraidConfig, options: CreateBraidAp
           'upgrade-insecure-requests': null,
         },
       },
+      // The editor opens the OAuth consent page in a popup and needs the callback page's message back.
+      crossOriginOpenerPolicy: { policy: 'same-origin-allow-popups' },
     }),
   );
   app.use(cookieParser());

@@ -44,6 +44,8 @@ export class OAuthController {
       .setHeader('Content-Security-Policy', `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`)
       .setHeader('Cache-Control', 'no-store')
       .setHeader('Referrer-Policy', 'no-referrer')
+      // Keeps window.opener, so the page can tell the editor the outcome and close itself.
+      .setHeader('Cross-Origin-Opener-Policy', 'unsafe-none')
       .type('html')
       .send(renderOAuthPage(outcome, origin, nonce));
   }

@@ -117,9 +117,8 @@ describe('editor in a browser', { timeout: 180_000 }, () => {
     // The dialog learns the outcome from the callback page's message, or (when the popup lost its opener) by
     // finding the new connection; either way it closes the popup and the dialog.
     await page.getByTestId('add-connection-dialog').waitFor({ state: 'detached' });
-    // The callback page closes itself only when it still has its opener (see the report: the runtime's
-    // Cross-Origin-Opener-Policy severs it); the user closes it otherwise.
-    if (!popup.isClosed()) await popup.close();
+    // The callback page keeps its opener (Cross-Origin-Opener-Policy allows popups), reports and closes itself.
+    if (!popup.isClosed()) await popup.waitForEvent('close', { timeout: 15_000 });
 
     const row = page.getByTestId('connection-row').filter({ hasText: 'Books – Acme' });
     await poll(() => row.getByTestId('connection-status').getAttribute('data-status')).toBe('connected');
