@@ -21,8 +21,6 @@ export interface UpsertOutput {
   sourceId: string;
   targetId: string | null;
   matchedBy?: string;
-  /** The target already held the mapped values: nothing was written. */
-  unchanged?: boolean;
   /** Why a run was skipped: its own write coming back, or the other side won a conflict. */
   reason?: 'echo' | 'conflict' | 'deleted';
   echoOfRunId?: string;
@@ -118,9 +116,6 @@ export async function executeUpsertWithLink(step: UpsertWithLinkStep, ctx: Upser
     await writeLinkSync(ctx.db, ctx.run.workspaceId, { ...key, idB: targetId }, state);
   };
 
-  const mappedFingerprint = fingerprintFields(mapped);
-  const holdsMapped = (record: unknown) => record !== null && record !== undefined && fingerprintFields(pickFields(record, Object.keys(mapped))) === mappedFingerprint;
-
   const lockKey = `${ctx.run.workspaceId}:${key.appA}:${key.typeA}:${sourceId}:${key.appB}:${key.typeB}`;
   const lock = await acquireSyncLock(ctx.db, lockKey, { timeoutMs: ctx.lockTimeoutMs ?? 60_000, signal: ctx.signal });
   try {
@@ -148,12 +143,6 @@ export async function executeUpsertWithLink(step: UpsertWithLinkStep, ctx: Upser
         const readOutput = await ctx.call(step.read.action, await ctx.evaluate(step.read.input, { id: targetId }));
         const targetRecord = step.read.recordPath ? readPath(readOutput, step.read.recordPath) : readOutput;
         const targetModifiedAt = timeAt(readOutput, step.read.modifiedAtPath);
-        if (holdsMapped(targetRecord)) {
-          // The target already has these values (e.g. the other direction's event overtook its link fingerprint):
-          // nothing to write, and the values count as synced.
-          await remember(targetId, readOutput, step.read);
-          return { path: 'linked', sourceId, targetId, unchanged: true, result: null };
-        }
         const ourWrite = sync.lastWrite?.[targetApp];
         const seen = sync.lastSync?.[targetApp];
         const targetChanged = ourWrite
@@ -173,12 +162,8 @@ export async function executeUpsertWithLink(step: UpsertWithLinkStep, ctx: Upser
         }
       }
       let result: unknown = null;
-      if (step.update) {
-        // Fingerprint first: an event of the target for this very write may arrive before the write returns.
-        await remember(targetId, null, undefined);
-        result = await write(step.update, { id: targetId });
-        await remember(targetId, result, step.update);
-      }
+      if (step.update) result = await write(step.update, { id: targetId });
+      if (step.update) await remember(targetId, result, step.update);
       return { path: 'linked', sourceId, targetId, ...(conflict ? { conflict } : {}), result };
     }
 
@@ -205,14 +190,6 @@ export async function executeUpsertWithLink(step: UpsertWithLinkStep, ctx: Upser
     }
     if (match) {
       await links.upsert({ ...key, idB: match.id });
-      if (step.read && step.update && Object.keys(mapped).length > 0) {
-        const readOutput = await ctx.call(step.read.action, await ctx.evaluate(step.read.input, { id: match.id }));
-        if (holdsMapped(step.read.recordPath ? readPath(readOutput, step.read.recordPath) : readOutput)) {
-          await remember(match.id, readOutput, step.read);
-          return { path: 'matched', matchedBy: match.key, sourceId, targetId: match.id, unchanged: true, result: null };
-        }
-      }
-      if (step.update) await remember(match.id, null, undefined);
       const result = step.update ? await write(step.update, { id: match.id }) : null;
       await remember(match.id, result, step.update);
       return { path: 'matched', matchedBy: match.key, sourceId, targetId: match.id, result };
