@@ -1,11 +1,9 @@
 // Bills (vendor side): create, update, read, delete, list.
 import { defineAction, type ConnectorContext, type JsonSchema } from '@braid/connector-sdk';
-import { booksCall, deleteRecord, listAll, pick, takeList, type BooksRecord } from '../books.http.js';
+import { booksCall, listAll, pick, takeList, type BooksRecord } from '../books.http.js';
 import {
   billSchema,
   customFieldsInput,
-  deletedOutput,
-  ignoreMissingInput,
   extraFieldsInput,
   idSchema,
   limitSchema,
@@ -14,6 +12,7 @@ import {
   S,
 } from '../books.schemas.js';
 import { sampleBill } from '../books.samples.js';
+import { defineDeleteAction } from './delete.action.js';
 import { resolveLineTaxes } from './reference.actions.js';
 
 const billFields: Record<string, JsonSchema> = {
@@ -114,28 +113,14 @@ export const getBill = defineAction<{ bill_id: string }, BooksRecord>({
   },
 });
 
-export const deleteBill = defineAction<
-  { bill_id: string; ignore_missing?: boolean },
-  { bill_id: string; deleted: true; already_deleted?: boolean; message?: string }
->({
+export const deleteBill = defineDeleteAction({
   key: 'delete_bill',
   title: 'Delete bill',
   description: 'Deletes a bill without payments.',
-  input: {
-    type: 'object',
-    properties: { bill_id: idSchema('Bill'), ignore_missing: ignoreMissingInput },
-    required: ['bill_id'],
-    additionalProperties: false,
-  },
-  output: deletedOutput('bill_id'),
+  entity: 'Bill',
+  idKey: 'bill_id',
+  path: '/bills',
   sampleOutput: { bill_id: '460000000028001', deleted: true, message: 'The bill has been deleted.' },
-  classification: 'delete',
-  idempotent: true,
-  run: async (ctx, input) => ({
-    bill_id: input.bill_id,
-    deleted: true,
-    ...(await deleteRecord(ctx, `/bills/${encodeURIComponent(input.bill_id)}`, input.ignore_missing)),
-  }),
 });
 
 export const listBills = defineAction<

@@ -1,13 +1,11 @@
 // Contacts (customers and vendors) and their contact persons.
 import { ConnectorError, defineAction, type ConnectorContext, type JsonSchema } from '@braid/connector-sdk';
-import { booksCall, deleteRecord, listAll, pick, takeList, type BooksRecord } from '../books.http.js';
+import { booksCall, listAll, pick, takeList, type BooksRecord } from '../books.http.js';
 import {
   addressInput,
   contactPersonSchema,
   contactSchema,
   customFieldsInput,
-  deletedOutput,
-  ignoreMissingInput,
   extraFieldsInput,
   findOutput,
   idSchema,
@@ -17,6 +15,7 @@ import {
   statusChangeOutput,
 } from '../books.schemas.js';
 import { sampleContact, sampleContactPerson, sampleContactSummary } from '../books.samples.js';
+import { defineDeleteAction } from './delete.action.js';
 
 const contactFields: Record<string, JsonSchema> = {
   contact_name: S.str('Display name', 'Unique name of the contact in Books.', { minLength: 1, maxLength: 200 }),
@@ -171,28 +170,14 @@ export const getContactAction = defineAction<{ contact_id: string }, BooksRecord
   run: (ctx, input) => getContact(ctx, input.contact_id),
 });
 
-export const deleteContact = defineAction<
-  { contact_id: string; ignore_missing?: boolean },
-  { contact_id: string; deleted: true; already_deleted?: boolean; message?: string }
->({
+export const deleteContact = defineDeleteAction({
   key: 'delete_contact',
   title: 'Delete contact',
   description: 'Deletes a contact. Books refuses contacts with transactions: mark those inactive instead.',
-  input: {
-    type: 'object',
-    properties: { contact_id: idSchema('Contact'), ignore_missing: ignoreMissingInput },
-    required: ['contact_id'],
-    additionalProperties: false,
-  },
-  output: deletedOutput('contact_id'),
+  entity: 'Contact',
+  idKey: 'contact_id',
+  path: '/contacts',
   sampleOutput: { contact_id: '460000000026049', deleted: true, message: 'The contact has been deleted.' },
-  classification: 'delete',
-  idempotent: true,
-  run: async (ctx, input) => ({
-    contact_id: input.contact_id,
-    deleted: true,
-    ...(await deleteRecord(ctx, `/contacts/${encodeURIComponent(input.contact_id)}`, input.ignore_missing)),
-  }),
 });
 
 export const setContactStatus = defineAction<
@@ -453,28 +438,14 @@ export const updateContactPerson = defineAction<BooksRecord & { contact_person_i
   },
 });
 
-export const deleteContactPerson = defineAction<
-  { contact_person_id: string; ignore_missing?: boolean },
-  { contact_person_id: string; deleted: true; already_deleted?: boolean; message?: string }
->({
+export const deleteContactPerson = defineDeleteAction({
   key: 'delete_contact_person',
   title: 'Delete contact person',
   description: 'Removes a person from its contact.',
-  input: {
-    type: 'object',
-    properties: { contact_person_id: idSchema('Contact person'), ignore_missing: ignoreMissingInput },
-    required: ['contact_person_id'],
-    additionalProperties: false,
-  },
-  output: deletedOutput('contact_person_id'),
+  entity: 'Contact person',
+  idKey: 'contact_person_id',
+  path: '/contacts/contactpersons',
   sampleOutput: { contact_person_id: '460000000026051', deleted: true },
-  classification: 'delete',
-  idempotent: true,
-  run: async (ctx, input) => ({
-    contact_person_id: input.contact_person_id,
-    deleted: true,
-    ...(await deleteRecord(ctx, `/contacts/contactpersons/${encodeURIComponent(input.contact_person_id)}`, input.ignore_missing)),
-  }),
 });
 
 export const listContactPersons = defineAction<{ contact_id: string }, { contact_persons: BooksRecord[]; count: number; truncated: boolean }>({

@@ -1,11 +1,9 @@
 // Invoices: create as draft (idempotent by reference number or unique custom field), update, read, find,
 // status changes, delete, list.
 import { ConnectorError, defineAction, type ConnectorContext, type JsonSchema } from '@braid/connector-sdk';
-import { booksCall, deleteRecord, listAll, pick, takeList, type BooksRecord } from '../books.http.js';
+import { booksCall, listAll, pick, takeList, type BooksRecord } from '../books.http.js';
 import {
   customFieldsInput,
-  deletedOutput,
-  ignoreMissingInput,
   extraFieldsInput,
   findOutput,
   idSchema,
@@ -17,6 +15,7 @@ import {
   statusChangeOutput,
 } from '../books.schemas.js';
 import { sampleInvoice } from '../books.samples.js';
+import { defineDeleteAction } from './delete.action.js';
 import { resolveLineTaxes } from './reference.actions.js';
 
 const invoiceFields: Record<string, JsonSchema> = {
@@ -260,28 +259,14 @@ export const voidInvoice = statusAction(
   (current) => current === 'void',
 );
 
-export const deleteInvoice = defineAction<
-  { invoice_id: string; ignore_missing?: boolean },
-  { invoice_id: string; deleted: true; already_deleted?: boolean; message?: string }
->({
+export const deleteInvoice = defineDeleteAction({
   key: 'delete_invoice',
   title: 'Delete invoice',
   description: 'Deletes a draft or void invoice without payments.',
-  input: {
-    type: 'object',
-    properties: { invoice_id: idSchema('Invoice'), ignore_missing: ignoreMissingInput },
-    required: ['invoice_id'],
-    additionalProperties: false,
-  },
-  output: deletedOutput('invoice_id'),
+  entity: 'Invoice',
+  idKey: 'invoice_id',
+  path: '/invoices',
   sampleOutput: { invoice_id: '460000000027001', deleted: true, message: 'The invoice has been deleted.' },
-  classification: 'delete',
-  idempotent: true,
-  run: async (ctx, input) => ({
-    invoice_id: input.invoice_id,
-    deleted: true,
-    ...(await deleteRecord(ctx, `/invoices/${encodeURIComponent(input.invoice_id)}`, input.ignore_missing)),
-  }),
 });
 
 export const listInvoices = defineAction<
