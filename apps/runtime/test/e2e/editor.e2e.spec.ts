@@ -6,14 +6,13 @@
 // Screenshots of each screen go to test/e2e/screenshots/ (gitignored), timings to screenshots/timings.json.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { type RunningSandbox, startSandbox } from '@braid/sandbox';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { RunningSandbox } from '@braid/sandbox';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxAdmin } from '../../../sandbox/src/test-support/index.js';
-import { freePort } from '../free-port.js';
-import { type Client, createTestApp, type TestApp } from '../test-app.js';
-import { launchChromium, screenshot, screenshotDir, watchPage } from './browser.js';
-import { copyEditorBuild, ensureEditorBuilt } from './editor.build.js';
+import type { Client, TestApp } from '../test-app.js';
+import { screenshot, screenshotDir } from './browser.js';
+import { type EditorSession, startEditorSession } from './session.js';
 
 /** expect.poll with waits fit for a shared machine (vitest's default gives up after 1 s). */
 const poll = <T>(read: () => T | Promise<T>, options: { timeout?: number } = {}) => expect.poll(read, { timeout: 30_000, interval: 200, ...options });
@@ -33,38 +32,19 @@ interface BrowserGlobals {
 describe('editor in a browser', { timeout: 180_000 }, () => {
   let sandbox: RunningSandbox;
   let t: TestApp;
-  let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   let baseUrl: string;
   let problems: string[];
-  let editorBuild: { dir: string; remove(): void } | undefined;
+  let session: EditorSession | undefined;
 
   beforeAll(async () => {
-    // BRAID_E2E_EDITOR_DIR: test an editor build from elsewhere (else apps/editor/dist, built when stale).
-    if (!process.env.BRAID_E2E_EDITOR_DIR) ensureEditorBuilt();
-    editorBuild = copyEditorBuild(process.env.BRAID_E2E_EDITOR_DIR);
-    const editorDir = editorBuild.dir;
-    sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
-    // A real port known up front: webhook URLs handed to the sandbox (app-webhook triggers) must reach this runtime.
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    t = await createTestApp({ env: { BRAID_SANDBOX_URL: sandbox.url, BRAID_PUBLIC_URL: baseUrl, BRAID_EDITOR_DIR: editorDir } });
-    await new Promise<void>((resolve) => t.server.listen(port, '127.0.0.1', resolve));
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-    // Generous: the test machine's two cores are shared with the rest of the suite.
-    context.setDefaultTimeout(30_000);
-    page = await context.newPage();
-    problems = watchPage(page);
+    session = await startEditorSession({ width: 1280, height: 860 });
+    ({ sandbox, t, context, page, baseUrl, problems } = session);
   }, 300_000);
 
   afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await t?.close();
-    await sandbox?.close();
-    editorBuild?.remove();
+    await session?.close();
   });
 
   const workspaceId = async (): Promise<string> => {

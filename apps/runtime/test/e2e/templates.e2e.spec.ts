@@ -3,14 +3,13 @@
 // with an API token, Books picked), a Togai account → a succeeded run and the Books contact; S4 used through the
 // wizard (Zoho CRM connected in place through the sandbox consent popup), the initial sync started in the editor
 // with its progress on the page and in a live toast, and a module switched on. One browser, tests in order.
-import { type RunningSandbox, startSandbox } from '@braid/sandbox';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { RunningSandbox } from '@braid/sandbox';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxAdmin } from '../../../sandbox/src/test-support/index.js';
-import { freePort } from '../free-port.js';
-import { createTestApp, type TestApp } from '../test-app.js';
-import { launchChromium, screenshot, watchPage } from './browser.js';
-import { copyEditorBuild, ensureEditorBuilt } from './editor.build.js';
+import type { TestApp } from '../test-app.js';
+import { screenshot } from './browser.js';
+import { type EditorSession, startEditorSession } from './session.js';
 
 const OWNER = { email: 'templates-owner@example.com', password: 'owner-password-1', workspace: 'Acme' };
 const TOGAI_TOKEN = 'togai_sandbox_api_token_0001';
@@ -18,37 +17,18 @@ const TOGAI_TOKEN = 'togai_sandbox_api_token_0001';
 describe('templates gallery and integrations in a browser', () => {
   let sandbox: RunningSandbox;
   let t: TestApp;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   let baseUrl: string;
   let problems: string[];
-  let editorBuild: { dir: string; remove(): void } | undefined;
+  let session: EditorSession | undefined;
 
   beforeAll(async () => {
-    // A private copy of the build: a rebuild of apps/editor/dist by someone else mid-run cannot break the pages.
-    if (!process.env.BRAID_E2E_EDITOR_DIR) ensureEditorBuilt();
-    editorBuild = copyEditorBuild(process.env.BRAID_E2E_EDITOR_DIR);
-    sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
-    // A port known up front: the Togai webhook subscription of S1's trigger must reach this runtime.
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    t = await createTestApp({ env: { BRAID_SANDBOX_URL: sandbox.url, BRAID_PUBLIC_URL: baseUrl, BRAID_EDITOR_DIR: editorBuild.dir } });
-    await new Promise<void>((resolve) => t.server.listen(port, '127.0.0.1', resolve));
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    // Generous: the machine is shared with the rest of the suite.
-    context.setDefaultTimeout(30_000);
-    page = await context.newPage();
-    problems = watchPage(page);
+    session = await startEditorSession({ width: 1280, height: 900 });
+    ({ sandbox, t, page, baseUrl, problems } = session);
   }, 300_000);
 
   afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await t?.close();
-    await sandbox?.close();
-    editorBuild?.remove();
+    await session?.close();
   });
 
   /** Approves the sandbox's Zoho consent page in the popup the add-connection dialog opens. */
