@@ -98,6 +98,19 @@ export const sampleBankTransaction = {
   reference_number: 'DEP-2026-01-20',
 };
 
+export const sampleExpense = {
+  expense_id: '460000000031001',
+  date: '2026-01-20',
+  account_id: '460000000000415',
+  account_name: 'Payment Processing Fees',
+  paid_through_account_id: '460000000000360',
+  paid_through_account_name: 'Undeposited Funds',
+  amount: 12.4,
+  total: 12.4,
+  reference_number: 'braid-fees-2026-01-20',
+  description: 'Processing fees of 2026-01-20',
+};
+
 export const sampleCurrency = {
   currency_id: '460000000000097',
   currency_code: 'USD',

@@ -18,6 +18,12 @@ const date = (title: string, description?: string): JsonSchema => str(title, des
 
 export const S = { str, num, date };
 
+/**
+ * flow-model's MANDATORY_TARGETS_KEYWORD: on an action's input schema, the fields a field mapper feeding that
+ * action (upsert with link → create) must map; publishing a flow whose mapper lacks one fails naming it.
+ */
+export const MANDATORY_TARGETS = 'x-braid-mandatory-targets';
+
 export const idSchema = (title: string): JsonSchema => str(title, 'Zoho Books id (digits).', { minLength: 1, pattern: '^[0-9]+$' });
 
 export const limitSchema: JsonSchema = {
@@ -205,6 +211,23 @@ export const bankTransactionSchema = open(
     reference_number: { type: 'string' },
   },
   ['transaction_id'],
+);
+
+/** An expense: money paid out of `paid_through_account_id` and booked to the expense account `account_id`. */
+export const expenseSchema = open(
+  {
+    expense_id: { type: 'string' },
+    date: { type: 'string' },
+    account_id: { type: 'string' },
+    account_name: { type: 'string' },
+    paid_through_account_id: { type: 'string' },
+    paid_through_account_name: { type: 'string' },
+    amount: { type: 'number' },
+    total: { type: 'number' },
+    reference_number: { type: 'string' },
+    description: { type: 'string' },
+  },
+  ['expense_id'],
 );
 
 export const currencySchema = open(

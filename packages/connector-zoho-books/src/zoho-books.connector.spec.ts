@@ -35,7 +35,7 @@ describe('zoho-books connector definition', () => {
       'list_contacts', 'create_contact_person', 'update_contact_person', 'delete_contact_person', 'list_contact_persons',
       'create_invoice', 'update_invoice', 'get_invoice', 'find_invoice_by_reference', 'void_invoice', 'delete_invoice',
       'mark_invoice_sent', 'list_invoices', 'create_bill', 'update_bill', 'delete_bill', 'record_payment', 'list_payments',
-      'create_bank_transaction', 'list_currencies', 'get_currency', 'list_accounts', 'get_account', 'list_taxes', 'get_tax',
+      'create_bank_transaction', 'create_expense', 'get_expense', 'list_expenses', 'list_currencies', 'get_currency', 'list_accounts', 'get_account', 'list_taxes', 'get_tax',
       'find_tax_by_rate', 'list_reporting_tags', 'get_reporting_tag', 'list_items', 'get_item', 'list_organizations', 'get_organization',
     ]) {
       expect(keys).toContain(key);
@@ -52,6 +52,20 @@ describe('zoho-books connector definition', () => {
     expect(descriptor.actions.find((a) => a.key === 'create_invoice')?.dynamicOptions).toMatchObject({
       '/line_items/items/tax_id': { optionsKey: 'taxes', dependsOn: [] },
     });
+  });
+
+  it('marks the fields a field mapper must map for the writes that need them (x-braid-mandatory-targets)', () => {
+    const descriptor = describeConnector(zohoBooksConnector);
+    const targets = (key: string) => descriptor.actions.find((a) => a.key === key)!.inputSchema['x-braid-mandatory-targets'];
+    expect(targets('create_contact')).toEqual(['contact_name']);
+    expect(targets('upsert_contact')).toEqual(['contact_name']);
+    for (const key of ['create_contact', 'upsert_contact']) {
+      const schema = descriptor.actions.find((a) => a.key === key)!.inputSchema as { required: string[]; properties: Record<string, unknown> };
+      for (const target of targets(key) as string[]) {
+        expect(schema.required, key).toContain(target);
+        expect(schema.properties[target], key).toBeDefined();
+      }
+    }
   });
 
   it('gives every input field a title (the editor renders the schema as a form)', () => {

@@ -1,8 +1,9 @@
 // The Zoho Books connector: OAuth (Zoho, multi data centre), one organisation per connection, actions for
-// contacts, invoices, bills, payments, banking and reference data, instant and polling triggers.
+// contacts, invoices, bills, payments, expenses, banking and reference data, instant and polling triggers.
 import { defineConnector } from '@braid/connector-sdk';
 import { billActions } from './actions/bills.actions.js';
 import { contactActions } from './actions/contacts.actions.js';
+import { expenseActions } from './actions/expenses.actions.js';
 import { invoiceActions } from './actions/invoices.actions.js';
 import { paymentActions } from './actions/payments.actions.js';
 import { referenceActions } from './actions/reference.actions.js';
@@ -22,6 +23,7 @@ export const ZOHO_BOOKS_SCOPES = [
   'ZohoBooks.bills.ALL',
   'ZohoBooks.customerpayments.ALL',
   'ZohoBooks.banking.ALL',
+  'ZohoBooks.expenses.ALL',
   'ZohoBooks.accountants.READ',
   'ZohoBooks.settings.ALL',
 ];
@@ -30,7 +32,7 @@ export const zohoBooksConnector = defineConnector({
   key: 'zoho-books',
   title: 'Zoho Books',
   description:
-    'Contacts, invoices, bills, customer payments, banking and reference data of one Zoho Books organisation; ' +
+    'Contacts, invoices, bills, customer payments, expenses, banking and reference data of one Zoho Books organisation; ' +
     'instant triggers through Books webhooks and polling of modified records.',
   icon,
   auth: { kind: 'oauth2', provider: 'zoho', scopes: ZOHO_BOOKS_SCOPES },
@@ -62,6 +64,6 @@ export const zohoBooksConnector = defineConnector({
     const org = pick(body, 'organization', 'organisation');
     return { ok: true, accountLabel: `${String(org.name)} (${organizationId})` };
   },
-  actions: [...contactActions, ...invoiceActions, ...billActions, ...paymentActions, ...referenceActions],
+  actions: [...contactActions, ...invoiceActions, ...billActions, ...paymentActions, ...expenseActions, ...referenceActions],
   triggers: [recordEventsTrigger, workflowWebhookTrigger, modifiedRecordsTrigger],
 });

@@ -2,6 +2,7 @@
 import { ConnectorError, defineAction, type ConnectorContext, type JsonSchema } from '@braid/connector-sdk';
 import { booksCall, listAll, pick, takeList, type BooksRecord } from '../books.http.js';
 import {
+  MANDATORY_TARGETS,
   addressInput,
   contactPersonSchema,
   contactSchema,
@@ -119,7 +120,14 @@ export const createContact = defineAction<ContactInput, BooksRecord>({
   key: 'create_contact',
   title: 'Create contact',
   description: 'Creates a Books customer or vendor. Not idempotent: use "Upsert contact by external id" for repeatable syncs.',
-  input: { type: 'object', properties: contactFields, required: ['contact_name'], additionalProperties: false },
+  input: {
+    type: 'object',
+    properties: contactFields,
+    required: ['contact_name'],
+    additionalProperties: false,
+    // A field mapper feeding this create must map the display name (Books refuses a contact without one).
+    [MANDATORY_TARGETS]: ['contact_name'],
+  },
   output: contactSchema,
   sampleOutput: sampleContact,
   classification: 'write',
@@ -286,6 +294,7 @@ export const upsertContact = defineAction<
     },
     required: ['unique_value', 'contact_name'],
     additionalProperties: false,
+    [MANDATORY_TARGETS]: ['contact_name'],
   },
   output: {
     type: 'object',
