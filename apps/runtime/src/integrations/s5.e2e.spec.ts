@@ -1,7 +1,8 @@
 // S5 end to end: the template's flows created through the API with accounts picked from the Books chart of accounts
 // (dynamic options), polls run now through the triggers service, schedules through a manual run, the invoice
-// deletion through the app webhook Braid registered in Books. Payments go both ways without echo; a second check,
-// a replay and a second deposit run create nothing twice; a Books 429 is retried.
+// deletion through the app webhook Braid registered in Books. Payments go both ways without echo; the daily deposit
+// is net of fees and books the fees to the fees account; a second check, a replay and a second deposit run create
+// nothing twice; a Books 429 is retried.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { obtainZohoTokens } from '../../../sandbox/src/test-support/index.js';
 import { TriggersService } from '../triggers/triggers.service.js';
@@ -67,9 +68,10 @@ describe('S5 template: Zoho Books ↔ platform payments (against the sandbox)', 
     // The accounts come from the organisation's chart of accounts (the settings form's dropdowns).
     const deposit = (await options('deposit_accounts')).find((o) => /undeposited/i.test(o.label))!;
     const bank = (await options('bank_accounts'))[0]!;
-    expect(deposit && bank).toBeTruthy();
+    const feesAccount = (await options('expense_accounts')).find((o) => o.label === 'Payment Processing Fees')!;
+    expect(deposit && bank && feesAccount).toBeTruthy();
     const integration = await h.createIntegration('s5-books-payments-two-way', {
-      settings: { depositAccountId: deposit.value, bankAccountId: bank.value, processingFeePercent: 2.5, processingFeeFixed: 0.3 },
+      settings: { depositAccountId: deposit.value, bankAccountId: bank.value, feesAccountId: feesAccount.value, processingFeePercent: 2.5, processingFeeFixed: 0.3 },
     });
     expect(integration.status).toBe('pending-initial-sync');
     const flow = (key: string) => (integration.flows as Json[]).find((f) => f.key === key)!.flowId as string;
@@ -122,8 +124,9 @@ describe('S5 template: Zoho Books ↔ platform payments (against the sandbox)', 
     expect(loopOutputs(booksPaymentRuns[0]!, 'record_payment')).toEqual([expect.objectContaining({ created: true })]);
     expect((await h.togai(`/invoices/${togaiInvoiceId}`)).body).toMatchObject({ status: 'PARTIALLY_PAID', paidAmount: 80 });
 
-    // The rest paid in Togai (120) while Books answers one 429 → a Books payment applied to the invoice, deposited to
-    // the chosen account, fee 2.5 % + 0.30 as bank charges. The Togai payment Braid wrote from Books is skipped.
+    // The rest paid in Togai (120) while Books answers one 429 → a Books payment of the full 120 applied to the invoice,
+    // deposited to the chosen account (its fee is booked with the daily deposit). The Togai payment Braid wrote from
+    // Books is skipped.
     const paid = await h.togai('/payments', {
       method: 'POST',
       body: { accountId: `books-${contactId}`, currency: 'USD', totalAmount: 120, externalPaymentReference: { sourceName: 'Stripe', sourceType: 'CARD', transactionNumber: 'ch_42' }, lineItemRecords: [{ type: 'INVOICE', togaiId: togaiInvoiceId, amount: 120, order: 1 }] },
@@ -139,7 +142,7 @@ describe('S5 template: Zoho Books ↔ platform payments (against the sandbox)', 
     const booksPayments = ((await books('GET', `/customerpayments?customer_id=${contactId}`)).customerpayments as Json[]);
     expect(booksPayments).toHaveLength(2);
     const fromTogai = (await books('GET', `/customerpayments/${recorded[0]!.targetId}`)).payment as Json;
-    expect(fromTogai).toMatchObject({ amount: 120, account_id: deposit.value, bank_charges: 3.3, reference_number: `togai-${paid.body.id}-1` });
+    expect(fromTogai).toMatchObject({ amount: 120, account_id: deposit.value, bank_charges: 0, reference_number: `togai-${paid.body.id}-1` });
 
     // No echo: checking both sides again copies nothing back; a replay finds the link.
     expect((await pollNow(flow('books_payments'))).map((r) => [r.status, loopOutputs(r, 'record_payment')])).toEqual([['succeeded', []]]);
@@ -153,11 +156,14 @@ describe('S5 template: Zoho Books ↔ platform payments (against the sandbox)', 
     expect(loopOutputs(replayed, 'upsert_payment')[0]).toMatchObject({ path: 'linked', targetId: recorded[0]!.targetId });
     expect(((await books('GET', `/customerpayments?customer_id=${contactId}`)).customerpayments as Json[])).toHaveLength(2);
 
-    // The daily deposit: the day's payments in the deposit account (the demo organisation's and our 80 + 120) minus
-    // their bank charges (our 3.30) to the bank account; a second run finds it.
+    // The daily deposit: the day's payments in the deposit account (the demo organisation's and our 80 + 120), net of
+    // the bank charges Books already withheld and of the processing fee of the platform payment (2.5 % of 120 + 0.30 =
+    // 3.30), to the bank account; the fee booked as an expense to the fees account, paid through the deposit account,
+    // so the deposit account is emptied of the day's payments. A second run finds both.
     const ofTheDay = ((await books('GET', `/customerpayments?date_start=${today}&date_end=${today}`)).customerpayments as Json[]).filter((p) => p.date === today && p.account_id === deposit.value);
     expect(ofTheDay.filter((p) => p.customer_id === contactId)).toHaveLength(2);
-    const expectedNet = Math.round(ofTheDay.reduce((sum, p) => sum + Number(p.amount) - Number(p.bank_charges ?? 0), 0) * 100) / 100;
+    const expectedFees = 3.3;
+    const expectedNet = Math.round((ofTheDay.reduce((sum, p) => sum + Number(p.amount) - Number(p.bank_charges ?? 0), 0) - expectedFees) * 100) / 100;
     for (let i = 1; i <= 2; i++) {
       const run = await h.owner.client.post(h.api(`/flows/${flow('daily_deposit')}/runs`)).send({ payload: { scheduledAt: `${today}T23:30:00.000Z`, timezone: 'UTC' } });
       expect(run.status, run.text).toBe(202);
@@ -167,8 +173,11 @@ describe('S5 template: Zoho Books ↔ platform payments (against the sandbox)', 
     const deposits = (await books('GET', `/banktransactions?account_id=${bank.value}`)).banktransactions as Json[];
     const ours = deposits.filter((t) => t.reference_number === `braid-deposit-${today}`);
     expect(ours).toHaveLength(1);
-    expect(ours[0]).toMatchObject({ amount: expectedNet, transaction_type: 'deposit' });
+    expect(ours[0]).toMatchObject({ amount: expectedNet, transaction_type: 'deposit', from_account_id: deposit.value });
     expect(JSON.stringify(ours[0])).toContain('3.3 processing fees');
+    const fees = ((await books('GET', `/expenses?reference_number=braid-fees-${today}`)).expenses as Json[]);
+    expect(fees).toHaveLength(1);
+    expect(fees[0]).toMatchObject({ account_id: feesAccount.value, account_name: 'Payment Processing Fees', paid_through_account_id: deposit.value, amount: expectedFees, date: today });
 
     // An invoice deleted in Books (the workflow rule Braid registered calls its webhook) → the Togai invoice voided.
     const second = await books('POST', '/invoices', { customer_id: contactId, date: today, line_items: [{ name: 'Extra revision', rate: 50, quantity: 1 }] });
