@@ -3,6 +3,7 @@
 import { ConnectorError, type ValidationIssue } from './connector.errors.js';
 import type { ConnectorContext, ConnectorDefinition, DynamicOption } from './connector.types.js';
 import { validateInput } from './schema.validate.js';
+import { triggerConfigSchema } from './trigger.settings.js';
 
 function findAction(connector: ConnectorDefinition, actionKey: string) {
   const action = connector.actions.find((a) => a.key === actionKey);
@@ -82,7 +83,7 @@ export function validateTriggerConfig<C = unknown>(
       retryable: false,
     });
   }
-  const valid = validateInput<C>(trigger.configSchema, config, `configuration of "${trigger.title}"`);
+  const valid = validateInput<C>(triggerConfigSchema(trigger), config, `configuration of "${trigger.title}"`);
   const problems: ValidationIssue[] = trigger.validateConfig?.(valid) ?? [];
   if (problems.length > 0) {
     throw new ConnectorError(

@@ -11,6 +11,7 @@ import type {
   TriggerDefinition,
   WebhookTriggerDefinition,
 } from './connector.types.js';
+import { withPollInterval } from './trigger.settings.js';
 
 export function defineConnector(definition: ConnectorDefinition): ConnectorDefinition {
   return definition;
@@ -28,5 +29,7 @@ export function defineTrigger<C = any>(definition: AppWebhookTriggerDefinition<C
 export function defineTrigger<C = any>(definition: ScheduleTriggerDefinition<C>): ScheduleTriggerDefinition<C>;
 export function defineTrigger<C = any>(definition: ManualTriggerDefinition<C>): ManualTriggerDefinition<C>;
 export function defineTrigger(definition: TriggerDefinition): TriggerDefinition {
+  // Every polling trigger gets the standard optional `intervalMinutes` setting.
+  if (definition.kind === 'polling') return { ...definition, configSchema: withPollInterval(definition.configSchema) };
   return definition;
 }

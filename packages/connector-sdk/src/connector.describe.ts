@@ -7,6 +7,7 @@ import type {
   TriggerDefinition,
   TriggerDescriptor,
 } from './connector.types.js';
+import { triggerConfigSchema } from './trigger.settings.js';
 
 function actionRequiresConnection(connector: ConnectorDefinition, action: ActionDefinition): boolean {
   return action.requiresConnection ?? connector.auth.kind !== 'none';
@@ -55,7 +56,7 @@ export function describeTrigger(connector: ConnectorDefinition, trigger: Trigger
     title: trigger.title,
     description: trigger.description,
     kind: trigger.kind,
-    configSchema: json(trigger.configSchema),
+    configSchema: json(triggerConfigSchema(trigger)),
     outputSchema: json(trigger.outputSchema),
     sampleOutput: json(trigger.sampleOutput),
     requiresConnection: triggerRequiresConnection(connector, trigger),

@@ -10,6 +10,7 @@ import type {
   TriggerDefinition,
 } from './connector.types.js';
 import { checkAgainstSchema, compileSchema } from './schema.validate.js';
+import { MAX_ALPHANUMERIC_SECRET, MIN_ALPHANUMERIC_SECRET } from './trigger.settings.js';
 
 const CONNECTOR_KEY = /^[a-z][a-z0-9-]{0,62}$/;
 const ITEM_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
@@ -123,6 +124,25 @@ function checkTrigger(problems: DefinitionProblem[], trigger: TriggerDefinition,
     if (typeof (trigger as unknown as Record<string, unknown>)[name] !== 'function') {
       problems.push({ path: `${path}.${name}`, message: `is required for a ${trigger.kind} trigger` });
     }
+  }
+  const secret = (trigger as { secret?: unknown }).secret;
+  if (secret !== undefined) checkSecretSpec(problems, trigger, secret, `${path}.secret`);
+}
+
+function checkSecretSpec(problems: DefinitionProblem[], trigger: TriggerDefinition, secret: unknown, path: string): void {
+  if (trigger.kind !== 'webhook' && trigger.kind !== 'app-webhook') {
+    problems.push({ path, message: 'only webhook and app-webhook triggers have a secret' });
+    return;
+  }
+  const spec = secret as { format?: unknown; length?: unknown };
+  if (spec?.format === 'opaque') return;
+  if (spec?.format !== 'alphanumeric') {
+    problems.push({ path: `${path}.format`, message: 'must be "opaque" or "alphanumeric"' });
+    return;
+  }
+  const length = spec.length;
+  if (typeof length !== 'number' || !Number.isInteger(length) || length < MIN_ALPHANUMERIC_SECRET || length > MAX_ALPHANUMERIC_SECRET) {
+    problems.push({ path: `${path}.length`, message: `must be an integer from ${MIN_ALPHANUMERIC_SECRET} to ${MAX_ALPHANUMERIC_SECRET}` });
   }
 }
 

@@ -215,8 +215,18 @@ interface TriggerBase<C> {
   validateConfig?(config: C): ConfigProblem[];
 }
 
+/**
+ * The secret the runtime generates for a webhook trigger (shown to the user once, handed to `verifyRequest` and
+ * `register` as is). `opaque` (default): the runtime's own format (`whsec_` + 43 base64url characters).
+ * `alphanumeric`: exactly `length` letters and digits, for apps that only accept such secrets (Zoho Books
+ * workflow webhooks: 12–50).
+ */
+export type WebhookSecretSpec = { format: 'opaque' } | { format: 'alphanumeric'; length: number };
+
 export interface WebhookTriggerDefinition<C = any> extends TriggerBase<C> {
   kind: 'webhook';
+  /** Format of the secret the runtime generates for this trigger (default opaque). */
+  secret?: WebhookSecretSpec;
   parseRequest(ctx: WebhookParseContext<C>, request: WebhookRequest): Promise<{ events: TriggerEvent[] }>;
   /** Throws ConnectorError SIGNATURE_INVALID when the request is not authentic. */
   verifyRequest?(input: WebhookVerifyInput<C>): void | Promise<void>;
@@ -225,7 +235,10 @@ export interface WebhookTriggerDefinition<C = any> extends TriggerBase<C> {
 
 export interface PollingTriggerDefinition<C = any, Cursor = any> extends TriggerBase<C> {
   kind: 'polling';
-  /** Suggested interval; the runtime may use the config's own interval instead. */
+  /**
+   * Suggested interval, used when the flow's config has no `intervalMinutes` (every polling trigger's config
+   * schema gets that optional property from the SDK: `pollIntervalProperty`).
+   */
   defaultIntervalMs?: number;
   poll(ctx: ConnectorContext, input: { cursor: Cursor | null; config: C }): Promise<PollResult<Cursor>>;
   /** Enumerate existing records (initial sync / backfill), page by page. */
@@ -245,6 +258,8 @@ export interface AppWebhookRegistration {
 
 export interface AppWebhookTriggerDefinition<C = any> extends TriggerBase<C> {
   kind: 'app-webhook';
+  /** Format of the secret the runtime generates and hands to `register` (default opaque). */
+  secret?: WebhookSecretSpec;
   register(
     ctx: ConnectorContext,
     input: { webhookUrl: string; config: C; secret: string },

@@ -7,6 +7,19 @@ export { ConnectorRegistry, validateConnectorDefinition, schemaAtPointer } from 
 export { createConnectorContext, authHeaderFor, noopLogger, type CreateContextOptions } from './connector.context.js';
 export { runAction, loadDynamicOptions, validateTriggerConfig } from './action.run.js';
 export {
+  POLL_INTERVAL_KEY,
+  MIN_POLL_INTERVAL_MINUTES,
+  MAX_POLL_INTERVAL_MINUTES,
+  pollIntervalProperty,
+  withPollInterval,
+  triggerConfigSchema,
+  webhookSecretSpec,
+  secretMatchesSpec,
+  describeSecretSpec,
+  MIN_ALPHANUMERIC_SECRET,
+  MAX_ALPHANUMERIC_SECRET,
+} from './trigger.settings.js';
+export {
   validateInput,
   validateOutput,
   checkAgainstSchema,

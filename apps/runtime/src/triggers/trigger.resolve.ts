@@ -1,5 +1,6 @@
 import {
   ConnectorError,
+  POLL_INTERVAL_KEY,
   validateTriggerConfig,
   type ConnectorDefinition,
   type TriggerDefinition,
@@ -61,19 +62,13 @@ export function resolveFlowTrigger(connectors: ConnectorsService, definition: Fl
   return resolveTrigger(connectors, definition.trigger);
 }
 
-/** Poll interval: the trigger config's own interval when it has one, else the connector's suggestion, else 60 s. */
+/**
+ * Poll interval: the flow's `intervalMinutes` (the one interval setting; connector-sdk adds it to every polling
+ * trigger's config schema, 1–1440), else the connector's suggestion, else 60 s.
+ */
 export function pollIntervalMs(resolved: ResolvedTrigger, minimumMs: number): number {
-  const config = resolved.config;
-  const fromConfig =
-    typeof config.intervalMs === 'number'
-      ? config.intervalMs
-      : typeof config.intervalSeconds === 'number'
-        ? config.intervalSeconds * 1000
-        : typeof config.pollIntervalSeconds === 'number'
-          ? config.pollIntervalSeconds * 1000
-          : typeof config.intervalMinutes === 'number'
-            ? config.intervalMinutes * 60_000
-            : undefined;
+  const minutes = resolved.config[POLL_INTERVAL_KEY];
+  const fromConfig = typeof minutes === 'number' ? minutes * 60_000 : undefined;
   const suggested = resolved.trigger.kind === 'polling' ? resolved.trigger.defaultIntervalMs : undefined;
   return Math.max(minimumMs, fromConfig ?? suggested ?? 60_000);
 }

@@ -135,7 +135,7 @@ describe('triggers against a real sandbox: webhooks, app webhooks, polling, sche
         await admin.armFault({ service: 'togai', kind: 'server-error', count: 4, pathContains: '/customers' });
       }
     };
-    const definition = flowDefinition({ connector: 'test-feed', trigger: 'customers', config: { pageSize: 2, intervalSeconds: 3600 } }, [binStep('from-poll')]);
+    const definition = flowDefinition({ connector: 'test-feed', trigger: 'customers', config: { pageSize: 2, intervalMinutes: 60 } }, [binStep('from-poll')]);
     const { flowId } = await publishFlow(t, ws, definition); // arming starts the first poll at once
     const [failed] = await eventually(async () => {
       const rows = await t.query<{ last_error: string | null; cursor: unknown }>(`SELECT last_error, cursor FROM trigger_states WHERE flow_id = $1`, [flowId]);

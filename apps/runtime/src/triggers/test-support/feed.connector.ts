@@ -44,14 +44,14 @@ export function feedConnector(sandboxUrl: string, hooks: FeedHooks = {}) {
     http: { baseUrl: () => togai, retry: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1000 } },
     actions: [],
     triggers: [
-      defineTrigger<{ pageSize: number; intervalSeconds: number }, { nextToken?: string }>({
+      defineTrigger<{ pageSize: number; intervalMinutes?: number }, { nextToken?: string }>({
         key: 'customers',
         kind: 'polling',
         title: 'Customers',
         description: 'Pages through the customer list.',
         configSchema: {
           type: 'object',
-          properties: { pageSize: { type: 'integer', default: 2 }, intervalSeconds: { type: 'integer', default: 60 } },
+          properties: { pageSize: { type: 'integer', title: 'Page size', default: 2 } },
         },
         outputSchema: { type: 'object' },
         sampleOutput: { id: 'c-1', name: 'C 1' },
