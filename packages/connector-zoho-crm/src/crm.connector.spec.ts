@@ -54,6 +54,16 @@ describe('zoho-crm connector definition', () => {
     expect(zohoCrmConnector.actions.find((a) => a.key === 'insert_records')!.description).toMatch(/prefer "Upsert records"/);
   });
 
+  it('marks the fields a field mapper must map for the writes CRM refuses without them (x-braid-mandatory-targets)', () => {
+    const descriptor = describeConnector(zohoCrmConnector);
+    const schemaOf = (key: string) => descriptor.actions.find((a) => a.key === key)!.inputSchema as Record<string, unknown> & { required: string[] };
+    expect(schemaOf('upsert_account')['x-braid-mandatory-targets']).toEqual(['Account_Name']);
+    expect(schemaOf('upsert_contact')['x-braid-mandatory-targets']).toEqual(['Last_Name']);
+    for (const key of ['upsert_account', 'upsert_contact']) {
+      for (const target of schemaOf(key)['x-braid-mandatory-targets'] as string[]) expect(schemaOf(key).required, key).toContain(target);
+    }
+  });
+
   it('builds the base URL from the api_domain of any data centre', () => {
     const base = (apiDomain?: string) => crmBaseUrl({ id: 'c', name: 'CRM EU', settings: {}, ...(apiDomain ? { apiDomain } : {}) });
     expect(base('https://www.zohoapis.eu')).toBe('https://www.zohoapis.eu/crm/v8');

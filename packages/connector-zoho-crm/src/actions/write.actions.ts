@@ -167,6 +167,12 @@ export const deleteRecordsAction = defineAction<DeleteInput, WriteOutput>({
 
 // ----- typed single-record upserts
 
+/**
+ * flow-model's MANDATORY_TARGETS_KEYWORD: the fields a field mapper feeding this action (upsert with link → create)
+ * must map; publishing a flow whose mapper lacks one fails naming it.
+ */
+export const MANDATORY_TARGETS = 'x-braid-mandatory-targets';
+
 const str = (title: string, description?: string, maxLength = 255): JsonSchema => ({
   type: 'string',
   title,
@@ -267,6 +273,8 @@ export const upsertAccountAction = defineAction<AccountInput, WriteResult>({
       trigger: triggerProperty,
     },
     additionalProperties: false,
+    // CRM refuses an account without Account_Name: a field mapper feeding this write must map it.
+    [MANDATORY_TARGETS]: ['Account_Name'],
   },
   output: singleResultSchema,
   sampleOutput: { index: 0, status: 'success', id: '5725767000000512001', action: 'insert', duplicateField: 'Account_Name', modifiedTime: '2024-05-02T09:30:00-05:00' },
@@ -327,6 +335,8 @@ export const upsertContactAction = defineAction<ContactInput, WriteResult>({
       trigger: triggerProperty,
     },
     additionalProperties: false,
+    // CRM refuses a contact without Last_Name.
+    [MANDATORY_TARGETS]: ['Last_Name'],
   },
   output: singleResultSchema,
   sampleOutput: { index: 0, status: 'success', id: '5725767000000513001', action: 'update', duplicateField: 'Email', modifiedTime: '2024-05-02T09:30:00-05:00' },
