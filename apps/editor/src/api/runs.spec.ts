@@ -2,7 +2,7 @@ import type { FlowDefinition } from '@braid/flow-model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer } from './api.test-server';
 import { ApiClient } from './client';
-import { formatDuration, rangeStart, runGraphRows, RunsApi, runsQuery, type RunStep, stepStatusById } from './runs';
+import { formatDuration, rangeStart, RunsApi, runsQuery, type RunStep, stepStatusById } from './runs';
 
 const now = new Date('2026-11-21T12:00:00.000Z');
 
@@ -65,17 +65,6 @@ describe('runs helpers', () => {
   it('gives each step the worst status of its executions (loop iterations)', () => {
     const statuses = stepStatusById([step('find', 'succeeded'), step('line', 'succeeded', 'lines[0]/line'), step('line', 'failed', 'lines[1]/line'), step('line', 'succeeded', 'lines[2]/line')]);
     expect(Object.fromEntries(statuses)).toEqual({ find: 'succeeded', line: 'failed' });
-  });
-
-  it('lays the flow out in execution order with paths and loop bodies indented (unreachable steps left out)', () => {
-    expect(runGraphRows(flow())).toEqual([
-      { id: 'find', label: 'Find contact', kind: 'action', detail: 'zoho-books · find_contact', depth: 0 },
-      { id: 'check', label: 'check', kind: 'branch', depth: 0 },
-      { id: 'update', label: 'update', kind: 'action', detail: 'zoho-books · update_contact', depth: 1, chainLabel: 'Found' },
-      { id: 'create', label: 'create', kind: 'action', detail: 'zoho-books · create_contact', depth: 1, chainLabel: 'Else' },
-      { id: 'lines', label: 'lines', kind: 'forEach', depth: 0 },
-      { id: 'line', label: 'line', kind: 'map', depth: 1, chainLabel: 'For each' },
-    ]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { flowOutline, stepLabel, type FlowDefinition, type OutlineNode, type Step } from '@braid/flow-model';
+import type { FlowDefinition } from '@braid/flow-model';
 import { api, ApiClient } from './client';
 
 export const runStatuses = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
@@ -113,39 +113,6 @@ export function stepStatusById(steps: RunStep[]): Map<string, StepStatus> {
     if (!current || rank[step.status] > rank[current]) result.set(step.stepId, step.status);
   }
   return result;
-}
-
-/** One row of the run graph: a step of the flow, indented under the branch path or loop body it belongs to. */
-export interface RunGraphRow {
-  id: string;
-  label: string;
-  kind: Step['kind'];
-  /** connector.action for action steps */
-  detail?: string;
-  depth: number;
-  /** Set on the first step of a branch path / loop body: "Found", "Else", "For each". */
-  chainLabel?: string;
-}
-
-/** The reachable steps of a flow in execution order (flow-model's outline), flattened for a vertical graph. */
-export function runGraphRows(flow: FlowDefinition): RunGraphRow[] {
-  const rows: RunGraphRow[] = [];
-  const visit = (nodes: OutlineNode[], depth: number, chainLabel?: string) => {
-    nodes.forEach((node, index) => {
-      const step = node.step;
-      rows.push({
-        id: node.id,
-        label: stepLabel({ id: node.id, title: step.title }),
-        kind: step.kind,
-        ...(step.kind === 'action' ? { detail: `${step.connector} · ${step.action}` } : {}),
-        depth,
-        ...(index === 0 && chainLabel ? { chainLabel } : {}),
-      });
-      for (const chain of node.chains ?? []) visit(chain.steps, depth + 1, chain.label);
-    });
-  };
-  visit(flowOutline(flow), 0);
-  return rows;
 }
 
 /** The /api/v1 calls of the runs pages. */

@@ -1,7 +1,13 @@
-import { useState } from 'react';
-import { formatDuration, type RunDetail, runGraphRows, runsApi, type RunStep, stepStatusById } from '../../api/runs';
+import { stepLabel, type ConnectorDescriptor, type FlowDefinition } from '@braid/flow-model';
+import { useMemo, useState } from 'react';
+import { formatDuration, type RunDetail, runsApi, type RunStep, stepStatusById } from '../../api/runs';
+import { useConnectors } from '../../app/queries';
+import { TRIGGER_NODE_ID } from '../canvas/graph.derive';
 import '../connections/connections.css';
 import { errorText, useAsync, useWorkspaceId } from '../connections/useAsync';
+import { initialSelection, iterationLabel, runGraph, statusLabel, type RunNodeStatus } from './run.graph';
+import { RunGraphView } from './RunGraphView';
+import './runs.css';
 
 export interface RunDetailPageProps {
   runId: string;
@@ -14,8 +20,8 @@ export interface RunDetailPageProps {
 const finished = (run: RunDetail): boolean => run.status !== 'queued' && run.status !== 'running';
 
 /**
- * One run: the flow's steps drawn top to bottom (branch paths and loop bodies indented) coloured by what each
- * step did, every step execution's input, output, error and attempts, and replay on the current or the
+ * One run: the graph of the version it ran (the canvas's layout) coloured by what each step did; a step's
+ * executions (input, output, error, attempts; every loop iteration) beside it; replay on the current or the
  * original version.
  */
 export function RunDetailPage({ runId, workspaceId: explicitWorkspaceId, onOpenRun }: RunDetailPageProps) {
@@ -33,6 +39,8 @@ function RunOfWorkspace({ workspaceId, runId, onOpenRun }: { workspaceId: string
   const [replayed, setReplayed] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string>();
+  const [chosen, setChosen] = useState<string>();
+  const catalog = useConnectors();
 
   const replay = async (version: 'current' | 'original') => {
     setBusy(true);
@@ -63,12 +71,8 @@ function RunOfWorkspace({ workspaceId, runId, onOpenRun }: { workspaceId: string
   if (run.error && !run.data) return <section className="bc-page"><p role="alert" className="error">{run.error}</p></section>;
   if (!run.data) return <section className="bc-page"><p className="muted">Loading…</p></section>;
   const detail = run.data;
-  const statuses = stepStatusById(detail.steps);
-  const rows = flow.data ? runGraphRows(flow.data) : [];
+  const selected = chosen ?? initialSelection(detail.steps, detail.error?.stepId);
   const executionsOf = (stepId: string): RunStep[] => detail.steps.filter((step) => step.stepId === stepId);
-  // Executions of steps the current outline no longer shows (the flow changed): listed after the graph.
-  const drawn = new Set(rows.map((row) => row.id));
-  const orphans = detail.steps.filter((step) => !drawn.has(step.stepId));
 
   return (
     <section className="bc-page" data-testid="run-detail" data-run-id={detail.id} data-status={detail.status}>
@@ -108,46 +112,96 @@ function RunOfWorkspace({ workspaceId, runId, onOpenRun }: { workspaceId: string
           {detail.error.message ?? detail.error.code}
         </p>
       )}
-      <ol className="bc-graph" data-testid="run-graph" aria-label="Steps of the run">
-        <li className="bc-node is-succeeded" data-testid="run-node" data-step-id="trigger" data-status="succeeded">
-          <strong>Trigger</strong>
-          <JsonBlock label="Event" value={detail.triggerOutput} />
-        </li>
-        {rows.map((row) => {
-          const status = statuses.get(row.id) ?? 'not-run';
-          return (
-            <li key={row.id} className={`bc-node is-${status}`} style={{ marginLeft: `${row.depth * 1.5}rem` }} data-testid="run-node" data-step-id={row.id} data-status={status}>
-              {row.chainLabel && <div className="bc-chain-label">{row.chainLabel}</div>}
-              <div className="bc-row">
-                <strong className="bc-grow">{row.label}</strong>
-                {row.detail && <span className="muted">{row.detail}</span>}
-                <span className={`bc-pill is-${status}`}>{status === 'not-run' ? 'not run' : status}</span>
-              </div>
-              {executionsOf(row.id).map((execution) => (
-                <StepExecution key={execution.path} execution={execution} />
+      <div className="run-layout">
+        {flow.data ? (
+          <RunGraphOfVersion detail={detail} flow={flow.data} catalog={catalog.data ?? []} selected={selected} onOpenStep={setChosen} />
+        ) : (
+          <div className="run-graph run-graph-empty">
+            <p className="muted">{flow.error ? `The flow's graph could not be loaded (${flow.error}); the steps are listed beside it.` : 'Loading the flow…'}</p>
+          </div>
+        )}
+        <aside className="run-step-panel" data-testid="run-step-panel" data-step-id={selected ?? ''} aria-live="polite">
+          {selected === TRIGGER_NODE_ID ? (
+            <>
+              <h2>Trigger</h2>
+              <p className="muted">The event this run started from.</p>
+              <JsonBlock label="Event" value={detail.triggerOutput} open />
+            </>
+          ) : selected ? (
+            <StepExecutions stepId={selected} title={stepTitle(flow.data, selected)} executions={executionsOf(selected)} />
+          ) : (
+            <p className="muted" data-testid="run-step-hint">
+              Select a step (click it, or Tab to it and press Enter) to see its input, output, error and attempts.
+            </p>
+          )}
+          {!flow.data && detail.steps.length > 0 && (
+            <ul className="run-step-list" aria-label="Steps that ran">
+              {[...new Set(detail.steps.map((s) => s.stepId))].map((id) => (
+                <li key={id}>
+                  <button type="button" className="link-button" onClick={() => setChosen(id)}>
+                    {id}
+                  </button>
+                </li>
               ))}
-            </li>
-          );
-        })}
-        {orphans.map((execution) => (
-          <li key={execution.path} className={`bc-node is-${execution.status}`} data-testid="run-node" data-step-id={execution.stepId} data-status={execution.status}>
-            <strong>{execution.stepId}</strong>
-            <StepExecution execution={execution} />
-          </li>
-        ))}
-      </ol>
-      {flow.error && <p className="muted">The flow's graph could not be loaded ({flow.error}); the steps above are the run's record.</p>}
+            </ul>
+          )}
+        </aside>
+      </div>
       {detail.links.length > 0 && <JsonBlock label={`Record links (${detail.links.length})`} value={detail.links} />}
     </section>
   );
 }
 
-function StepExecution({ execution }: { execution: RunStep }) {
+function RunGraphOfVersion({ detail, flow, catalog, selected, onOpenStep }: { detail: RunDetail; flow: FlowDefinition; catalog: ConnectorDescriptor[]; selected?: string; onOpenStep(stepId: string): void }) {
+  const triggerStatus: RunNodeStatus = detail.status === 'queued' ? 'not-run' : 'succeeded';
+  const graph = useMemo(() => runGraph(flow, detail.steps, catalog, { triggerStatus, ...(selected ? { selected } : {}) }), [flow, detail.steps, catalog, triggerStatus, selected]);
   return (
-    <div data-testid="step-execution" data-path={execution.path}>
+    <div className="run-graph-column">
+      <RunGraphView graph={graph} onOpenStep={onOpenStep} />
+      {graph.orphans.length > 0 && (
+        <p className="muted">
+          Also ran (not in this version):{' '}
+          {[...new Set(graph.orphans.map((o) => o.stepId))].map((id) => (
+            <button key={id} type="button" className="link-button" onClick={() => onOpenStep(id)}>
+              {id}
+            </button>
+          ))}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function stepTitle(flow: FlowDefinition | undefined, stepId: string): string {
+  const step = flow?.steps[stepId];
+  return step ? stepLabel(step) : stepId;
+}
+
+/** Every execution of one step in this run (one per loop iteration), newest attempt's outcome. */
+function StepExecutions({ stepId, title, executions }: { stepId: string; title: string; executions: RunStep[] }) {
+  const status: RunNodeStatus = executions.length === 0 ? 'not-run' : (stepStatusById(executions).get(stepId) ?? 'not-run');
+  return (
+    <div data-testid="run-step-executions" data-step-id={stepId}>
+      <h2>
+        {title} <span className={`bc-pill is-${status}`}>{statusLabel(status)}</span>
+      </h2>
+      {executions.length === 0 && <p className="muted">This step did not run in this run (a path not taken, or the run stopped before it).</p>}
+      {executions.length > 1 && <p className="muted">Ran {executions.length} times (once per loop iteration).</p>}
+      {executions.map((execution) => (
+        <StepExecution key={execution.path} execution={execution} open={executions.length === 1} />
+      ))}
+    </div>
+  );
+}
+
+function StepExecution({ execution, open }: { execution: RunStep; open: boolean }) {
+  const iteration = iterationLabel(execution.path, execution.stepId);
+  const hasError = execution.error !== null && execution.error !== undefined;
+  return (
+    <div className={`run-execution is-${execution.status}`} data-testid="step-execution" data-path={execution.path} data-status={execution.status}>
       <p className="muted">
-        {execution.path !== execution.stepId ? `${execution.path} · ` : ''}
-        {execution.attempts} attempt{execution.attempts === 1 ? '' : 's'} · {formatDuration(execution.durationMs)}
+        {iteration ? <strong>{iteration} · </strong> : ''}
+        <span className={`bc-pill is-${execution.status}`}>{execution.status}</span> · {execution.attempts} attempt{execution.attempts === 1 ? '' : 's'} · {formatDuration(execution.durationMs)}
         {execution.dryRun ? ' · dry run' : ''}
       </p>
       {execution.error !== null && execution.error !== undefined && (
@@ -157,16 +211,16 @@ function StepExecution({ execution }: { execution: RunStep }) {
         </p>
       )}
       <JsonBlock label="Input" value={execution.input} />
-      <JsonBlock label="Output" value={execution.output} />
-      {execution.error !== null && execution.error !== undefined && <JsonBlock label="Error" value={execution.error} />}
+      <JsonBlock label="Output" value={execution.output} open={open && !hasError} />
+      {hasError && <JsonBlock label="Error" value={execution.error} open={open} />}
     </div>
   );
 }
 
 /** A collapsible JSON viewer. */
-function JsonBlock({ label, value }: { label: string; value: unknown }) {
+function JsonBlock({ label, value, open = false }: { label: string; value: unknown; open?: boolean }) {
   return (
-    <details data-testid={`json-${label.toLowerCase().split(' ')[0]}`}>
+    <details data-testid={`json-${label.toLowerCase().split(' ')[0]}`} open={open}>
       <summary>{label}</summary>
       <pre className="bc-json">{value === undefined ? '(none)' : JSON.stringify(value, null, 2)}</pre>
     </details>

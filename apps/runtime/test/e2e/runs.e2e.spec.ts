@@ -1,0 +1,127 @@
+// Runs in a real browser (Debian chromium through playwright-core) against the real runtime: a published flow
+// with a branch runs once down each path (one run succeeds, one fails); the run detail draws the flow's graph
+// with each node coloured by its step status, a click (or Enter on a focused node) opens the step's output; the
+// Runs list shows each run's outcome. One browser, tests in order.
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client, TestApp } from '../test-app.js';
+import { screenshot } from './browser.js';
+import { type EditorSession, startEditorSession } from './session.js';
+
+/** expect.poll with waits fit for a shared machine. */
+const poll = <T>(read: () => T | Promise<T>, options: { timeout?: number } = {}) => expect.poll(read, { timeout: 30_000, interval: 200, ...options });
+
+const OWNER = { email: 'runs-owner@example.com', password: 'owner-password-1', workspace: 'Acme' };
+
+const ordersFlow = {
+  schemaVersion: 1,
+  name: 'Orders by size',
+  direction: 'inbound',
+  trigger: { connector: 'core', trigger: 'manual', config: { payloadSchema: { type: 'object', properties: { order: { type: 'string' }, amount: { type: 'number' } } } } },
+  start: 'size',
+  steps: {
+    size: {
+      kind: 'branch', id: 'size', title: 'Big order?',
+      branches: [{ id: 'big', label: 'Big', condition: { $expr: '$trigger.amount >= 100' }, start: 'label' }],
+      else: { start: 'reject' },
+    },
+    label: { kind: 'map', id: 'label', title: 'Label the order', output: { label: { $expr: '"big order " & $trigger.order' } } },
+    reject: { kind: 'action', id: 'reject', title: 'Reject small orders', connector: 'core', action: 'fail', input: { message: { $expr: '"too small: " & $trigger.order' } } },
+  },
+};
+
+describe('runs in a browser', { timeout: 180_000 }, () => {
+  let t: TestApp;
+  let page: Page;
+  let baseUrl: string;
+  let problems: string[];
+  let session: EditorSession | undefined;
+  let api: Client;
+  let ws: string;
+  const runIds: Record<'big' | 'small', string> = { big: '', small: '' };
+
+  beforeAll(async () => {
+    session = await startEditorSession({ width: 1280, height: 860 });
+    ({ t, page, baseUrl, problems } = session);
+  }, 300_000);
+
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  const runStatus = async (id: string) => (await t.query<{ status: string }>('SELECT status FROM runs WHERE id = $1', [id]))[0]?.status;
+
+  it('runs a published flow with a branch down each path: one run succeeds, one fails', async () => {
+    await page.goto(baseUrl);
+    await page.locator('input[name=email]').waitFor({ timeout: 60_000 });
+    await page.locator('input[name=email]').fill(OWNER.email);
+    await page.locator('input[name=password]').fill(OWNER.password);
+    await page.locator('input[name=workspaceName]').fill(OWNER.workspace);
+    await page.getByRole('button', { name: 'Create the owner account' }).click();
+    await poll(() => page.getByTestId('signed-in-email').textContent()).toBe(OWNER.email);
+
+    api = t.agent();
+    expect((await api.login(OWNER.email, OWNER.password)).status).toBe(200);
+    ws = (await t.query<{ id: string }>('SELECT id FROM workspaces'))[0]!.id;
+    const created = await api.post(`/api/v1/workspaces/${ws}/flows`).send({ definition: ordersFlow });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const flowId = created.body.id as string;
+    const published = await api.post(`/api/v1/workspaces/${ws}/flows/${flowId}/publish`);
+    expect(published.status, JSON.stringify(published.body)).toBe(200);
+    for (const [key, payload] of [['big', { order: 'A-1', amount: 500 }], ['small', { order: 'A-2', amount: 5 }]] as const) {
+      const run = await api.post(`/api/v1/workspaces/${ws}/flows/${flowId}/runs`).send({ payload });
+      expect(run.status, JSON.stringify(run.body)).toBe(202);
+      runIds[key] = run.body.runId as string;
+    }
+    await poll(() => runStatus(runIds.big), { timeout: 60_000 }).toBe('succeeded');
+    await poll(() => runStatus(runIds.small), { timeout: 60_000 }).toBe('failed');
+  });
+
+  it('draws a succeeded run as the flow\'s graph coloured by step status; a click opens a step\'s output', async () => {
+    await page.getByTestId('nav-runs').click();
+    await page.locator(`[data-testid=run-row][data-run-id="${runIds.big}"]`).getByTestId('run-link').click();
+    const detail = page.getByTestId('run-detail');
+    await poll(() => detail.getAttribute('data-status')).toBe('succeeded');
+    const node = (id: string) => detail.getByTestId('run-graph').locator(`[data-testid=run-node][data-step-id=${id}]`);
+    await node('label').waitFor();
+    expect(await node('trigger').getAttribute('data-status')).toBe('succeeded');
+    expect(await node('size').getAttribute('data-status')).toBe('succeeded');
+    expect(await node('label').getAttribute('data-status')).toBe('succeeded');
+    expect(await node('reject').getAttribute('data-status')).toBe('not-run');
+    // The colours are the statuses' (green border for succeeded, dashed for a path not taken).
+    expect(await node('label').evaluate((el) => getComputedStyle(el).borderTopColor)).toBe('rgb(23, 178, 106)');
+    expect(await node('reject').evaluate((el) => getComputedStyle(el).borderTopStyle)).toBe('dashed');
+
+    await node('label').click();
+    const panel = detail.getByTestId('run-step-panel');
+    await poll(() => panel.getAttribute('data-step-id')).toBe('label');
+    expect(await panel.getByTestId('json-output').locator('pre').textContent()).toContain('big order A-1');
+    await screenshot(page, 'runs-01-run-graph-succeeded');
+  });
+
+  it('draws a failed run with the failing step red and open; Enter on a focused node opens it', async () => {
+    await page.goto(`${baseUrl}/runs/${runIds.small}`);
+    const detail = page.getByTestId('run-detail');
+    await poll(() => detail.getAttribute('data-status')).toBe('failed');
+    const node = (id: string) => detail.getByTestId('run-graph').locator(`[data-testid=run-node][data-step-id=${id}]`);
+    await node('reject').waitFor();
+    expect(await node('reject').getAttribute('data-status')).toBe('failed');
+    expect(await node('label').getAttribute('data-status')).toBe('not-run');
+    expect(await node('reject').evaluate((el) => getComputedStyle(el).borderTopColor)).toBe('rgb(240, 68, 56)');
+    const panel = detail.getByTestId('run-step-panel');
+    // A failed run opens on its failing step, with the error.
+    await poll(() => panel.getAttribute('data-step-id')).toBe('reject');
+    expect(await panel.getByTestId('step-error').textContent()).toContain('too small: A-2');
+    expect(await panel.getByTestId('step-execution').getAttribute('data-status')).toBe('failed');
+    await detail.getByTestId('run-error').waitFor();
+    await screenshot(page, 'runs-02-run-graph-failed');
+
+    // Keyboard: the nodes are focusable; Enter opens the focused one.
+    await detail.getByTestId('run-graph').locator('.react-flow__node[data-id=size]').focus();
+    await page.keyboard.press('Enter');
+    await poll(() => panel.getAttribute('data-step-id')).toBe('size');
+    expect(await panel.getByTestId('json-output').locator('pre').textContent()).toContain('"branchId": null');
+    await detail.getByTestId('replay-original').waitFor();
+    expect(problems).toEqual([]);
+  });
+});
