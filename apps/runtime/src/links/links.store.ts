@@ -46,8 +46,27 @@ function stripView(view: RecordLinkView): RecordLink {
   return { appA, typeA, idA, appB, typeB, idB, metadata, createdAt, updatedAt };
 }
 
+/**
+ * A two-level merge of a link's metadata as SQL: for every top-level key K of `$set` or `$remove`,
+ * metadata[K] = (metadata[K] minus the names listed in $remove[K]) merged with $set[K]; other keys are kept.
+ * Lets both directions of a sync update their own entries (e.g. `lastWrite.togai`) without overwriting the other's.
+ */
+export function metadataMergeSql(column: string, setParam: string, removeParam: string): string {
+  return `COALESCE(${column}, '{}'::jsonb) || COALESCE((
+    SELECT jsonb_object_agg(k, (COALESCE(${column}->k, '{}'::jsonb) - COALESCE(ARRAY(SELECT jsonb_array_elements_text(${removeParam}::jsonb->k)), '{}'::text[]))
+                              || COALESCE(${setParam}::jsonb->k, '{}'::jsonb))
+    FROM (SELECT jsonb_object_keys(${setParam}::jsonb) AS k UNION SELECT jsonb_object_keys(${removeParam}::jsonb)) AS merged_keys), '{}'::jsonb)`;
+}
+
+export interface MetadataPatch {
+  /** Entries to set per top-level key: `{ lastWrite: { togai: {...} } }`. */
+  set?: Record<string, Record<string, unknown>>;
+  /** Entries to remove per top-level key: `{ pendingWrite: ['togai'] }`. */
+  remove?: Record<string, string[]>;
+}
+
 /** The key in stored orientation: [app_a, type_a, id_a, app_b, type_b] for the A record's side. */
-function storedLookup(key: RecordLinkKey): { where: string; params: string[] } {
+export function storedLookup(key: RecordLinkKey): { where: string; params: string[] } {
   if (isSwapped(key.appA, key.typeA, key.appB, key.typeB)) {
     return { where: 'app_b = $2 AND type_b = $3 AND id_b = $4 AND app_a = $5 AND type_a = $6', params: [key.appA, key.typeA, key.idA, key.appB, key.typeB] };
   }
@@ -104,6 +123,54 @@ export class PgRecordLinkStore implements RecordLinkStore {
       return rows[0]!;
     };
     const row = await this.db.transaction(run);
+    return { link: stripView(orientLink(row, link.appA, link.typeA, link.idA)), created: row.created === true };
+  }
+
+  /**
+   * The link of `key` and the keys of the sync locks starting with `lockPrefix`, read in ONE statement (one
+   * snapshot): a writer that stores its link before releasing its lock is seen either way, never neither.
+   */
+  async findWithLocks(key: RecordLinkKey, lockPrefix: string): Promise<{ link: RecordLink | null; locks: string[] }> {
+    const { where, params } = storedLookup(key);
+    const rows: Array<{ link: LinkRow | null; locks: string[] }> = await this.db.query(
+      `SELECT (SELECT to_jsonb(l) FROM record_links l WHERE workspace_id = $1 AND ${where}) AS link,
+              (SELECT COALESCE(jsonb_agg(s.key), '[]'::jsonb) FROM sync_locks s WHERE starts_with(s.key, $7) AND s.expires_at >= now()) AS locks`,
+      [this.scope.workspaceId, ...params, lockPrefix],
+    );
+    const row = rows[0];
+    return { link: row?.link ? stripView(orientLink(row.link, key.appA, key.typeA, key.idA)) : null, locks: row?.locks ?? [] };
+  }
+
+  /**
+   * Links two records and merges `patch` into the link's metadata in one statement (an older link of the B
+   * record to another A record is dropped first, in the same transaction, only when there is one).
+   */
+  async upsertMerging(link: RecordLinkInput, patch: MetadataPatch): Promise<{ link: RecordLink; created: boolean }> {
+    const swapped = isSwapped(link.appA, link.typeA, link.appB, link.typeB);
+    const [a, b] = swapped
+      ? [{ app: link.appB, type: link.typeB, id: link.idB }, { app: link.appA, type: link.typeA, id: link.idA }]
+      : [{ app: link.appA, type: link.typeA, id: link.idA }, { app: link.appB, type: link.typeB, id: link.idB }];
+    const params = [this.scope.workspaceId, a.app, a.type, a.id, b.app, b.type, b.id, this.scope.flowId ?? null, this.scope.runId ?? null, JSON.stringify(patch.set ?? {}), JSON.stringify(patch.remove ?? {})];
+    const insert = `INSERT INTO record_links (workspace_id, app_a, type_a, id_a, app_b, type_b, id_b, flow_id, run_id, metadata)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, ${metadataMergeSql(`'{}'::jsonb`, '$10', '$11')})
+         ON CONFLICT (workspace_id, app_a, type_a, id_a, app_b, type_b) DO UPDATE SET
+           id_b = EXCLUDED.id_b, flow_id = COALESCE(EXCLUDED.flow_id, record_links.flow_id), run_id = COALESCE(EXCLUDED.run_id, record_links.run_id),
+           metadata = ${metadataMergeSql('CASE WHEN record_links.id_b = EXCLUDED.id_b THEN record_links.metadata END', '$10', '$11')}, updated_at = now()
+         RETURNING *, (xmax = 0) AS created`;
+    let row: LinkRow;
+    try {
+      row = ((await this.db.query(insert, params)) as LinkRow[])[0]!;
+    } catch (error) {
+      if ((error as { code?: string }).code !== '23505') throw error;
+      // The B record is linked to another A record (or a concurrent insert won): drop that link, then link.
+      row = await this.db.transaction(async (m) => {
+        await m.query(
+          `DELETE FROM record_links WHERE workspace_id = $1 AND app_b = $5 AND type_b = $6 AND id_b = $7 AND app_a = $2 AND type_a = $3 AND id_a <> $4`,
+          params.slice(0, 7),
+        );
+        return ((await m.query(insert, params)) as LinkRow[])[0]!;
+      });
+    }
     return { link: stripView(orientLink(row, link.appA, link.typeA, link.idA)), created: row.created === true };
   }
 
