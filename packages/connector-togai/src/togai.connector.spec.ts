@@ -10,7 +10,7 @@ describe('togai connector definition', () => {
     expect(descriptor.auth).toEqual({ kind: 'api-token', headerName: 'Authorization', scheme: 'Bearer' });
     expect(descriptor.actions.map((a) => a.key)).toEqual([
       'create_customer', 'update_customer', 'archive_customer', 'get_customer', 'list_customers', 'find_customers',
-      'create_account', 'update_account', 'archive_account', 'get_account', 'list_accounts', 'find_accounts',
+      'create_customer_contact', 'create_account', 'update_account', 'archive_account', 'get_account', 'list_accounts', 'find_accounts',
       'get_invoice', 'list_invoices', 'update_invoice_metadata', 'void_invoice', 'create_custom_invoice',
       'record_payment', 'list_payments', 'get_payment', 'ingest_events',
     ]);
@@ -35,6 +35,17 @@ describe('togai connector definition', () => {
       expect(check.issues, action.key).toEqual([]);
     }
     for (const trigger of togaiConnector.triggers) expect(validateOutput(trigger.outputSchema, trigger.sampleOutput).valid).toBe(true);
+  });
+
+  it('marks the fields a field mapper must map for the creates Togai refuses without them (x-braid-mandatory-targets)', () => {
+    const descriptor = describeConnector(togaiConnector);
+    const schemaOf = (key: string) => descriptor.actions.find((a) => a.key === key)!.inputSchema as Record<string, unknown> & { required: string[] };
+    expect(schemaOf('create_customer')['x-braid-mandatory-targets']).toEqual(['name', 'primaryEmail']);
+    expect(schemaOf('create_account')['x-braid-mandatory-targets']).toEqual(['name']);
+    expect(schemaOf('create_customer_contact')['x-braid-mandatory-targets']).toEqual(['name', 'email']);
+    for (const key of ['create_customer', 'create_account', 'create_customer_contact']) {
+      for (const target of schemaOf(key)['x-braid-mandatory-targets'] as string[]) expect(schemaOf(key).required, key).toContain(target);
+    }
   });
 
   it('accepts https base URLs, plain http only on loopback, and defaults to production', () => {

@@ -1,6 +1,7 @@
 // The Togai connector: usage-based billing platform ("the platform").
 import { defineConnector, isConnectorError, takeAtMost } from '@braid/connector-sdk';
 import { accountActions, type TogaiAccount } from './actions/accounts.action.js';
+import { contactActions } from './actions/contacts.action.js';
 import { customerActions } from './actions/customers.action.js';
 import { ingestEventsAction } from './actions/events.action.js';
 import { invoiceActions } from './actions/invoices.action.js';
@@ -22,7 +23,7 @@ export const togaiConnector = defineConnector({
   key: 'togai',
   title: 'Togai',
   description:
-    'Usage-based billing platform: customers and accounts, invoices and orders, payments, usage events; triggers on ' +
+    'Usage-based billing platform: customers (with contact persons) and accounts, invoices and orders, payments, usage events; triggers on ' +
     'platform events (instant) and on changed invoices or accounts (polling).',
   icon,
   auth: { kind: 'api-token', headerName: 'Authorization', scheme: 'Bearer' },
@@ -61,7 +62,7 @@ export const togaiConnector = defineConnector({
         .map((a) => ({ value: a.id, label: `${a.name} (${a.id})`, ...(typeof a.invoiceCurrency === 'string' ? { description: a.invoiceCurrency } : {}) }));
     },
   },
-  actions: [...customerActions, ...accountActions, ...invoiceActions, ...paymentActions, ingestEventsAction].map((action) =>
+  actions: [...customerActions, ...contactActions, ...accountActions, ...invoiceActions, ...paymentActions, ingestEventsAction].map((action) =>
     // Account pickers in the editor: the id fields of actions that act on one account.
     ['create_custom_invoice', 'record_payment', 'get_account', 'update_account', 'archive_account'].includes(action.key)
       ? { ...action, dynamicOptions: { '/accountId': { optionsKey: 'accounts' } } }

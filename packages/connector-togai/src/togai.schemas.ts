@@ -4,6 +4,12 @@ import type { JsonSchema } from '@braid/connector-sdk';
 
 const str = (title: string, extra: Record<string, unknown> = {}): JsonSchema => ({ type: 'string', title, ...extra });
 
+/**
+ * flow-model's MANDATORY_TARGETS_KEYWORD: on an action's input schema, the fields a field mapper feeding that action
+ * (upsert with link → create) must map; publishing a flow whose mapper lacks one fails naming it.
+ */
+export const MANDATORY_TARGETS = 'x-braid-mandatory-targets';
+
 export const addressSchema: JsonSchema = {
   type: 'object',
   title: 'Address',
@@ -37,6 +43,25 @@ export const customerSchema: JsonSchema = {
     updatedAt: { type: 'string' },
   },
   required: ['id', 'name', 'primaryEmail'],
+  additionalProperties: true,
+};
+
+/** A customer's contact person as Togai answers its creation (CreateCustomerContactResponse). */
+export const contactSchema: JsonSchema = {
+  type: 'object',
+  title: 'Togai contact',
+  properties: {
+    username: { type: 'string', description: 'Togai\'s id of the contact.' },
+    preferredUsername: { type: 'string' },
+    name: { type: 'string' },
+    email: { type: 'string' },
+    phone: { type: 'string' },
+    loginAccess: { type: 'boolean' },
+    verified: { type: 'boolean' },
+    createdBy: { type: 'string' },
+    createdAt: { type: 'string' },
+  },
+  required: ['username', 'name'],
   additionalProperties: true,
 };
 
@@ -182,6 +207,16 @@ export const sampleCustomer = {
   status: 'ACTIVE',
   createdAt: '2026-01-05T09:00:00.000Z',
   updatedAt: '2026-01-05T09:00:00.000Z',
+};
+
+export const sampleContact = {
+  username: 'contact.000001',
+  name: 'Ada Quill',
+  email: 'ada@globex.example',
+  phone: '+49 30 1234567',
+  loginAccess: false,
+  verified: false,
+  createdAt: '2026-01-05T09:00:00.000Z',
 };
 
 export const sampleAccount = {

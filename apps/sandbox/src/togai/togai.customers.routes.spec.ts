@@ -100,7 +100,9 @@ describe('Togai customers and accounts', () => {
     await t.call('POST', '/customers', customerBody('c1'));
     const contact = await t.call('POST', '/customers/c1/contacts', { name: 'Jane Doe', email: 'jane@example.com', phone: '+49 1' });
     expect(contact.status).toBe(201);
-    expect(contact.body).toMatchObject({ customerId: 'c1', name: 'Jane Doe', email: 'jane@example.com', loginAccess: false });
+    expect(contact.body).toMatchObject({ customerId: 'c1', name: 'Jane Doe', email: 'jane@example.com', loginAccess: false, verified: false });
+    expect(contact.body.username).toEqual(expect.any(String));
+    expect(contact.body.createdAt).toEqual(expect.any(String));
     expect((await t.call('POST', '/customers/c1/contacts', { name: 'No Mail' })).body.message).toContain('email');
   });
 });

@@ -125,8 +125,12 @@ export function togaiCustomerRoutes(model: TogaiModel): Router {
     const orgId = orgIdOf(res);
     const customer = findCustomer(orgId, param(req.params.customer_id));
     const body = requireObject(req.body, 'body');
+    const id = model.newId('contact');
     const contact = {
-      id: model.newId('contact'),
+      // Togai answers with the contact's generated `username` (CreateCustomerContactResponse has no id); `id` and
+      // `customerId` are the sandbox's own keys (the same value as username / the path's customer).
+      id,
+      username: id,
       customerId: customer.id,
       name: requireString(body.name, 'name', 1, 255),
       email: requireEmail(body.email, 'email'),

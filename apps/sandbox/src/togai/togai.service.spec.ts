@@ -121,12 +121,15 @@ describe('Togai service', () => {
     let running = await startSandbox({ port: 0, seed: 'empty', snapshotFile: file, limits: relaxedLimits });
     const created = await fetch(`${running.url}/togai/customers`, { method: 'POST', headers, body: JSON.stringify(customerBody('kept')) });
     expect(created.status).toBe(201);
+    const contact = await fetch(`${running.url}/togai/customers/kept/contacts`, { method: 'POST', headers, body: JSON.stringify({ name: 'Kept Person', email: 'kept@example.com' }) });
+    expect(contact.status).toBe(201);
     await running.close();
     running = await startSandbox({ port: 0, snapshotFile: file, limits: relaxedLimits });
     try {
       expect((await fetch(`${running.url}/togai/customers/kept`, { headers })).status).toBe(200);
       const state = running.sandbox.service('togai')!.inspect();
-      expect(Object.keys(state).sort()).toEqual(['accounts', 'customers', 'events', 'invoices', 'payments', 'subscriptions']);
+      expect(Object.keys(state).sort()).toEqual(['accounts', 'contacts', 'customers', 'events', 'invoices', 'payments', 'subscriptions']);
+      expect(state.contacts).toEqual([expect.objectContaining({ customerId: 'kept', name: 'Kept Person', username: expect.any(String) })]);
       expect(state.customers).toEqual([expect.objectContaining({ id: 'kept', orgId: 'togai-org-1' })]);
       expect(state.accounts).toHaveLength(1);
     } finally {

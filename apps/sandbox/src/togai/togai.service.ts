@@ -134,10 +134,11 @@ export class TogaiService implements SandboxService {
   }
 
   inspect(): Record<string, unknown[]> {
-    const out: Record<string, unknown[]> = { customers: [], accounts: [], invoices: [], payments: [], events: [], subscriptions: [] };
+    const out: Record<string, unknown[]> = { customers: [], accounts: [], contacts: [], invoices: [], payments: [], events: [], subscriptions: [] };
     for (const [orgId, org] of this.store.orgs) {
       out.customers!.push(...[...org.customers.values()].map((c) => ({ orgId, ...this.model.customerView(c) })));
       out.accounts!.push(...[...org.accounts.values()].map((a) => ({ orgId, ...a })));
+      out.contacts!.push(...[...org.contacts.values()].map((c) => ({ orgId, ...c })));
       if (this.ctx) out.invoices!.push(...[...org.invoices.values()].map((i) => ({ orgId, ...this.model.invoiceView(orgId, i) })));
       out.payments!.push(...[...org.payments.values()].map((p) => ({ orgId, ...p })));
       out.events!.push(...[...org.events.values()].map((e) => ({ orgId, ...this.model.eventView(e) })));

@@ -45,6 +45,7 @@ export interface TogaiAccount {
 
 export interface TogaiContact {
   id: string;
+  username: string;
   customerId: string;
   name: string;
   email: string;
@@ -229,7 +230,7 @@ export class TogaiStore {
       const s = this.org(orgId);
       for (const c of (o.customers ?? []) as TogaiCustomer[]) s.customers.set(c.id, c);
       for (const a of (o.accounts ?? []) as TogaiAccount[]) s.accounts.set(a.id, a);
-      for (const c of (o.contacts ?? []) as TogaiContact[]) s.contacts.set(c.id, c);
+      for (const c of (o.contacts ?? []) as TogaiContact[]) s.contacts.set(c.id, { ...c, username: c.username ?? c.id });
       for (const i of (o.invoices ?? []) as TogaiInvoiceRecord[]) s.invoices.set(i.id, i);
       for (const p of (o.payments ?? []) as TogaiPaymentRecord[]) s.payments.set(p.id, p);
       for (const e of (o.events ?? []) as TogaiStoredEvent[]) s.events.set(e.referenceId, e);

@@ -7,6 +7,7 @@ import {
   customerSchema,
   limitProperty,
   listOutput,
+  MANDATORY_TARGETS,
   sampleAccount,
   sampleCustomer,
 } from '../togai.schemas.js';
@@ -79,6 +80,8 @@ export const createCustomerAction = defineAction<
     },
     required: ['id', 'name', 'primaryEmail'],
     additionalProperties: false,
+    // Togai refuses a customer without a name or a primary email (apis.md D2): a field mapper must map both.
+    [MANDATORY_TARGETS]: ['name', 'primaryEmail'],
   },
   output: {
     type: 'object',

@@ -24,7 +24,7 @@ export interface ContextOptions {
 }
 
 /** Records as the sandbox holds them (its own `inspect()`), for assertions on effects rather than responses. */
-export type TogaiState = Record<'customers' | 'accounts' | 'invoices' | 'payments' | 'events' | 'subscriptions', Array<Record<string, any>>>;
+export type TogaiState = Record<'customers' | 'accounts' | 'contacts' | 'invoices' | 'payments' | 'events' | 'subscriptions', Array<Record<string, any>>>;
 
 export interface TogaiHarness {
   running: RunningSandbox;
