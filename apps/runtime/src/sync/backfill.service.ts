@@ -319,7 +319,8 @@ export class BackfillService implements OnApplicationBootstrap {
           `Flow ${flowId} has no polling position to reset: enable the flow with a polling trigger (and let it poll once), or run an initial sync instead.`,
         );
       }
-      await manager.query(`UPDATE trigger_states SET cursor = $2::jsonb, next_run_at = now(), updated_at = now() WHERE flow_id = $1`, [flowId, JSON.stringify(rewound)]);
+      // A new poll generation: records already run are run again once (triggers dedupe polls per generation).
+      await manager.query(`UPDATE trigger_states SET cursor = $2::jsonb, poll_generation = poll_generation + 1, next_run_at = now(), updated_at = now() WHERE flow_id = $1`, [flowId, JSON.stringify(rewound)]);
       return rewound;
     });
     await this.queue.send(POLL_QUEUE, { flowId }, { singletonKey: flowId });

@@ -80,3 +80,19 @@ export class TriggerEventsRetention1763730000001 implements MigrationInterface {
     await db.query('DROP INDEX trigger_events_received_idx');
   }
 }
+
+/**
+ * Resync generations: "resync from date" increments `poll_generation`, and polled items are deduplicated within
+ * a generation, so the records a resync rewinds over run again once while overlapping polls still dedupe.
+ */
+export class TriggerPollGeneration1763760000000 implements MigrationInterface {
+  name = 'TriggerPollGeneration1763760000000';
+
+  async up(db: QueryRunner): Promise<void> {
+    await db.query(`ALTER TABLE trigger_states ADD COLUMN poll_generation integer NOT NULL DEFAULT 0`);
+  }
+
+  async down(db: QueryRunner): Promise<void> {
+    await db.query('ALTER TABLE trigger_states DROP COLUMN poll_generation');
+  }
+}
