@@ -2,7 +2,7 @@ import type { FlowDefinition } from '@braid/flow-model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer } from './api.test-server';
 import { ApiClient } from './client';
-import { formatDuration, rangeStart, RunsApi, runsQuery, type RunStep, stepStatusById } from './runs';
+import { formatDuration, rangeStart, RunsApi, runsQuery, type RunStep, stepStatusById, summaryParts } from './runs';
 
 const now = new Date('2026-11-21T12:00:00.000Z');
 
@@ -51,6 +51,13 @@ describe('runs helpers', () => {
     expect(rangeStart('1h', now)).toBe('2026-11-21T11:00:00.000Z');
     expect(rangeStart('7d', now)).toBe('2026-11-14T12:00:00.000Z');
     expect(rangeStart(undefined, now)).toBeUndefined();
+  });
+
+  it('splits a summary so the run it names can be a link (record ids stay text)', () => {
+    const run = '8f2c1a4e-1111-4000-8000-000000000001';
+    expect(summaryParts(`skipped: echo of run ${run}`)).toEqual([{ text: 'skipped: echo of run ' }, { runId: run }]);
+    expect(summaryParts(`created contact ${run}`)).toEqual([{ text: `created contact ${run}` }]);
+    expect(summaryParts('failed at find: Books answered 503')).toEqual([{ text: 'failed at find: Books answered 503' }]);
   });
 
   it('formats durations', () => {

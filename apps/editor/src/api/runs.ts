@@ -29,6 +29,8 @@ export interface RunSummary {
   startedAt: string | null;
   finishedAt: string | null;
   durationMs: number | null;
+  /** The outcome in one line ("created contact 46", "skipped: echo of run …", "failed at find: …"); null while queued or running. */
+  summary: string | null;
 }
 
 export interface RunStep {
@@ -102,6 +104,23 @@ export function formatDuration(ms: number | null | undefined): string {
   const minutes = Math.floor(totalSeconds / 60);
   if (minutes < 60) return `${minutes} min ${totalSeconds % 60} s`;
   return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+const UUID_IN_TEXT = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/** A run summary split into text and run ids (e.g. "skipped: echo of run <id>"), so the ids can become links. */
+export function summaryParts(summary: string): Array<{ text: string } | { runId: string }> {
+  const parts: Array<{ text: string } | { runId: string }> = [];
+  let last = 0;
+  for (const match of summary.matchAll(UUID_IN_TEXT)) {
+    // Only ids the summary names as runs ("run <id>") are links; other ids (records) stay text.
+    if (!/\brun\s+$/i.test(summary.slice(0, match.index))) continue;
+    if (match.index > last) parts.push({ text: summary.slice(last, match.index) });
+    parts.push({ runId: match[0] });
+    last = match.index + match[0].length;
+  }
+  if (last < summary.length) parts.push({ text: summary.slice(last) });
+  return parts;
 }
 
 /** Status of each step id in a run; for loop iterations the worst status of the step's iterations wins. */

@@ -27,6 +27,11 @@ const runSummarySchema = {
     startedAt: { type: 'string', format: 'date-time', nullable: true },
     finishedAt: { type: 'string', format: 'date-time', nullable: true },
     durationMs: { type: 'integer', nullable: true },
+    summary: {
+      type: 'string',
+      nullable: true,
+      description: 'The outcome in one line, e.g. "created contact 4600000123", "skipped: echo of run <id>", "failed at find: <message>"; null while queued or running',
+    },
   },
 };
 

@@ -3,6 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { BRAID_CONFIG, type BraidConfig } from '../config/config.service.js';
 import { QueueService } from '../queue/queue.service.js';
 import { RunsError, RunsErrorCode } from './runs.errors.js';
+import { runOutcomeSummary, type UpsertOutcome } from './runs.outcome.js';
 import { RUN_QUEUE, runQueueDefinition, type RunMode, type RunSource, type RunStatus } from './runs.queue.js';
 import { rowsOf } from '../queue/sql.rows.js';
 
@@ -34,6 +35,8 @@ export interface RunSummary {
   startedAt: string | null;
   finishedAt: string | null;
   durationMs: number | null;
+  /** The outcome in one line: "created contact 46", "skipped: echo of run …", "failed at find: …"; null while queued or running. */
+  summary: string | null;
 }
 
 export interface RunStepView {
@@ -90,6 +93,13 @@ function toSummary(row: Record<string, unknown>): RunSummary {
     startedAt: iso(row.started_at),
     finishedAt: iso(row.finished_at),
     durationMs: started !== null && finished !== null ? finished - started : null,
+    summary: runOutcomeSummary({
+      status: row.status as RunStatus,
+      error: row.error ?? null,
+      stopMessage: (row.stop_message as string | null) ?? null,
+      succeededSteps: (row.succeeded_steps as number | null) ?? 0,
+      upserts: Array.isArray(row.upserts) ? (row.upserts as UpsertOutcome[]) : [],
+    }),
   };
 }
 
@@ -114,8 +124,21 @@ function parseTime(value: string | undefined, name: string): Date | undefined {
   return new Date(time);
 }
 
+// The outcome facts (runs.outcome.ts) come with every summary: the message of a run that stopped early, the
+// number of succeeded steps, and what its upsert-with-link steps did, grouped (a loop of 10 000 upserts is a
+// few rows). The step's kind and target type come from the version the run ran (the draft for previews).
+const RUN_DEFINITION = 'COALESCE(v.definition, f.draft)';
 const SUMMARY_SELECT = `SELECT r.id, r.flow_id, f.name AS flow_name, r.flow_version_id, v.version, r.event_id, r.source, r.status, r.mode,
-  r.replay_of_run_id, r.error, r.attempt, r.queued_at, r.started_at, r.finished_at
+  r.replay_of_run_id, r.error, r.attempt, r.queued_at, r.started_at, r.finished_at,
+  CASE WHEN r.output->>'stopped' = 'true' THEN r.output->>'message' END AS stop_message,
+  (SELECT count(*)::int FROM run_steps s WHERE s.run_id = r.id AND s.status = 'succeeded') AS succeeded_steps,
+  (SELECT COALESCE(jsonb_agg(u), '[]'::jsonb) FROM (
+     SELECT s.output->>'path' AS path, ${RUN_DEFINITION} #>> ARRAY['steps', s.step_id, 'target', 'type'] AS "targetType",
+       COALESCE(jsonb_typeof(s.output->'result'), 'null') <> 'null' AS wrote, count(*)::int AS count,
+       min(s.output->>'targetId') AS "targetId", min(s.output->>'matchedBy') AS "matchedBy"
+     FROM run_steps s
+     WHERE s.run_id = r.id AND s.status = 'succeeded' AND ${RUN_DEFINITION} #>> ARRAY['steps', s.step_id, 'kind'] = 'upsertWithLink'
+     GROUP BY 1, 2, 3 ORDER BY min(s.seq)) u) AS upserts
   FROM runs r JOIN flows f ON f.id = r.flow_id LEFT JOIN flow_versions v ON v.id = r.flow_version_id`;
 
 /** Runs: creation (queued + job, atomically), listing, cancel, replay. Execution lives in src/engine. */

@@ -1,8 +1,8 @@
 // Runs in a real browser (Debian chromium through playwright-core) against the real runtime: a published flow
 // with a branch runs once down each path (one run succeeds, one fails); the run detail draws the flow's graph
 // with each node coloured by its step status, a click (or Enter on a focused node) opens the step's output; the
-// Runs list shows each run's outcome. One browser, tests in order.
-import type { Page } from 'playwright-core';
+// Runs list and the run detail show each run's outcome. One browser, tests in order.
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client, TestApp } from '../test-app.js';
 import { screenshot } from './browser.js';
@@ -10,6 +10,13 @@ import { type EditorSession, startEditorSession } from './session.js';
 
 /** expect.poll with waits fit for a shared machine. */
 const poll = <T>(read: () => T | Promise<T>, options: { timeout?: number } = {}) => expect.poll(read, { timeout: 30_000, interval: 200, ...options });
+
+/** The one browser global the colour checks use (the runtime's tsconfig has no DOM types). */
+interface StyleGlobals {
+  getComputedStyle(element: unknown): Record<'borderTopColor' | 'borderTopStyle', string>;
+}
+const computed = (locator: Locator, property: 'borderTopColor' | 'borderTopStyle') =>
+  locator.evaluate((element, name) => (globalThis as unknown as StyleGlobals).getComputedStyle(element)[name], property);
 
 const OWNER = { email: 'runs-owner@example.com', password: 'owner-password-1', workspace: 'Acme' };
 
@@ -77,20 +84,29 @@ describe('runs in a browser', { timeout: 180_000 }, () => {
     await poll(() => runStatus(runIds.small), { timeout: 60_000 }).toBe('failed');
   });
 
-  it('draws a succeeded run as the flow\'s graph coloured by step status; a click opens a step\'s output', async () => {
+  it('shows each run\'s outcome in the Runs list', async () => {
     await page.getByTestId('nav-runs').click();
+    const row = (id: string) => page.locator(`[data-testid=run-row][data-run-id="${id}"]`);
+    await poll(() => row(runIds.small).getByTestId('run-summary').textContent()).toBe('failed at reject: too small: A-2');
+    expect(await row(runIds.big).getByTestId('run-summary').textContent()).toBe('completed: 2 steps');
+    expect(await page.getByTestId('runs-table').locator('th').allTextContents()).toContain('Outcome');
+    await screenshot(page, 'runs-00-list-outcomes');
+  });
+
+  it('draws a succeeded run as the flow\'s graph coloured by step status; a click opens a step\'s output', async () => {
     await page.locator(`[data-testid=run-row][data-run-id="${runIds.big}"]`).getByTestId('run-link').click();
     const detail = page.getByTestId('run-detail');
     await poll(() => detail.getAttribute('data-status')).toBe('succeeded');
     const node = (id: string) => detail.getByTestId('run-graph').locator(`[data-testid=run-node][data-step-id=${id}]`);
     await node('label').waitFor();
+    expect(await detail.getByTestId('run-detail-outcome').textContent()).toBe('Outcome: completed: 2 steps');
     expect(await node('trigger').getAttribute('data-status')).toBe('succeeded');
     expect(await node('size').getAttribute('data-status')).toBe('succeeded');
     expect(await node('label').getAttribute('data-status')).toBe('succeeded');
     expect(await node('reject').getAttribute('data-status')).toBe('not-run');
     // The colours are the statuses' (green border for succeeded, dashed for a path not taken).
-    expect(await node('label').evaluate((el) => getComputedStyle(el).borderTopColor)).toBe('rgb(23, 178, 106)');
-    expect(await node('reject').evaluate((el) => getComputedStyle(el).borderTopStyle)).toBe('dashed');
+    expect(await computed(node('label'), 'borderTopColor')).toBe('rgb(23, 178, 106)');
+    expect(await computed(node('reject'), 'borderTopStyle')).toBe('dashed');
 
     await node('label').click();
     const panel = detail.getByTestId('run-step-panel');
@@ -107,7 +123,7 @@ describe('runs in a browser', { timeout: 180_000 }, () => {
     await node('reject').waitFor();
     expect(await node('reject').getAttribute('data-status')).toBe('failed');
     expect(await node('label').getAttribute('data-status')).toBe('not-run');
-    expect(await node('reject').evaluate((el) => getComputedStyle(el).borderTopColor)).toBe('rgb(240, 68, 56)');
+    expect(await computed(node('reject'), 'borderTopColor')).toBe('rgb(240, 68, 56)');
     const panel = detail.getByTestId('run-step-panel');
     // A failed run opens on its failing step, with the error.
     await poll(() => panel.getAttribute('data-step-id')).toBe('reject');

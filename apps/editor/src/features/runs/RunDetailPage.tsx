@@ -7,6 +7,7 @@ import '../connections/connections.css';
 import { errorText, useAsync, useWorkspaceId } from '../connections/useAsync';
 import { initialSelection, iterationLabel, runGraph, statusLabel, type RunNodeStatus } from './run.graph';
 import { RunGraphView } from './RunGraphView';
+import { RunOutcome } from './RunOutcome';
 import './runs.css';
 
 export interface RunDetailPageProps {
@@ -106,6 +107,11 @@ function RunOfWorkspace({ workspaceId, runId, onOpenRun }: { workspaceId: string
         </p>
       )}
       {failure && <p role="alert" className="error">{failure}</p>}
+      {detail.summary && detail.status !== 'failed' && (
+        <p className={`run-outcome is-${detail.status}`} data-testid="run-detail-outcome">
+          <strong>Outcome:</strong> <RunOutcome summary={detail.summary} onOpenRun={onOpenRun} />
+        </p>
+      )}
       {detail.error && (
         <p role="alert" className="error" data-testid="run-error">
           {detail.error.stepId ? `Step “${detail.error.stepId}”: ` : ''}

@@ -2,6 +2,8 @@ import { useState } from 'react';
 import { formatDuration, rangeStart, type RunFilters, type RunStatus, runsApi, runStatuses, type RunSummary, type TimeRange } from '../../api/runs';
 import '../connections/connections.css';
 import { errorText, useAsync, useWorkspaceId } from '../connections/useAsync';
+import { RunOutcome } from './RunOutcome';
+import './runs.css';
 
 export interface RunsPageProps {
   /** The shell's current workspace; without it, the signed-in user's first workspace. */
@@ -147,7 +149,7 @@ function RunsOfWorkspace({ workspaceId, initialFlowId, onOpenRun }: { workspaceI
               <th>Started by</th>
               <th>Queued</th>
               <th>Duration</th>
-              <th>Error</th>
+              <th>Outcome</th>
             </tr>
           </thead>
           <tbody>
@@ -179,7 +181,9 @@ function RunsOfWorkspace({ workspaceId, initialFlowId, onOpenRun }: { workspaceI
                 </td>
                 <td>{new Date(run.queuedAt).toLocaleString()}</td>
                 <td>{formatDuration(run.durationMs)}</td>
-                <td className="error">{run.error?.message ?? ''}</td>
+                <td className={run.status === 'failed' ? 'error run-outcome-cell' : 'run-outcome-cell'}>
+                  <RunOutcome summary={run.summary ?? (run.status === 'failed' ? (run.error?.message ?? null) : null)} onOpenRun={onOpenRun} />
+                </td>
               </tr>
             ))}
           </tbody>
