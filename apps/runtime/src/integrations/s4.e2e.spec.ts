@@ -86,13 +86,14 @@ describe('S4 template: Zoho CRM accounts ↔ Togai customers (against the sandbo
     expect(existing.status, JSON.stringify(existing.body)).toBe(201);
     const crmBefore = await crmAccounts();
     const idOf = (name: string) => crmBefore.find((a) => a.Account_Name === name)!.id as string;
+    const contactsBefore = ((await crm('GET', '/Contacts?fields=First_Name,Last_Name,Email,Account_Name&per_page=200')).data as Json[]) ?? [];
 
     const integration = await h.createIntegration('s4-crm-accounts-two-way', { connections: { crm: crmConnection, togai: h.togaiConnection } });
     expect(integration.status).toBe('pending-initial-sync');
-    expect((integration.modules as Json[]).map((m) => [m.key, m.enabled])).toEqual([['accounts', true], ['extra-addresses', false]]);
+    expect((integration.modules as Json[]).map((m) => [m.key, m.enabled])).toEqual([['accounts', true], ['contacts', true], ['extra-addresses', false]]);
     const flow = (key: string) => (integration.flows as Json[]).find((f) => f.key === key)!.flowId as string;
 
-    // Initial sync: every CRM account, with progress.
+    // Initial sync: every CRM account (and every contact), with progress.
     const started = await h.owner.client.post(h.api(`/integrations/${integration.id}/initial-sync`)).send({});
     expect(started.status, JSON.stringify(started.body)).toBe(202);
     let progress: Json = started.body as Json;
@@ -100,7 +101,7 @@ describe('S4 template: Zoho CRM accounts ↔ Togai customers (against the sandbo
       await new Promise((resolve) => setTimeout(resolve, 200));
       progress = (await h.owner.client.get(h.api(`/integrations/${integration.id}/initial-sync`))).body as Json;
     }
-    expect(progress).toMatchObject({ status: 'succeeded', failed: 0, done: crmBefore.length });
+    expect(progress).toMatchObject({ status: 'succeeded', failed: 0, done: crmBefore.length + contactsBefore.length });
     const imported = await settledRuns(flow('crm_to_togai'), crmBefore.length);
     expect(imported.map((r) => r.status)).toEqual(crmBefore.map(() => 'succeeded'));
     const paths = Object.fromEntries(imported.map((r) => [stepOutput(r, 'upsert_account')!.sourceId, stepOutput(r, 'upsert_account')]));
@@ -217,5 +218,67 @@ describe('S4 template: Zoho CRM accounts ↔ Togai customers (against the sandbo
     const [addressRun] = await settledRuns(flow('extra_addresses'), 1);
     expect(addressRun!.status, JSON.stringify(addressRun!.error)).toBe('succeeded');
     expect((await h.togai(`/accounts/crm-${idOf('Globex Corporation')}`)).body.address).toMatchObject({ line1: 'Friedrichstraße 100', city: 'Berlin', postalCode: '10117', country: 'DE' });
+  });
+
+  it('contacts (module on by default): the initial sync added each CRM contact to the linked Togai customer; a new contact appears once, a change or a replay adds no second one; a mapper without the email pair cannot be published', async () => {
+    const integration = (await h.owner.client.get(h.api('/integrations'))).body.integrations.find((i: Json) => i.templateId === 's4-crm-accounts-two-way') as Json;
+    const flow = (key: string) => (integration.flows as Json[]).find((f) => f.key === key)!.flowId as string;
+    const accounts = await crmAccounts();
+    const idOf = (name: string) => accounts.find((a) => String(a.Account_Name).startsWith(name))!.id as string;
+    const contacts = ((await crm('GET', '/Contacts?fields=First_Name,Last_Name,Email,Account_Name&per_page=200')).data as Json[]) ?? [];
+    const togaiContacts = () => (h.sandbox.sandbox.service('togai')!.inspect().contacts ?? []) as Json[];
+    const namesOf = (customerId: string) => togaiContacts().filter((c) => c.customerId === customerId).map((c) => c.name).sort();
+
+    const imported = await settledRuns(flow('crm_contacts'), contacts.length);
+    expect(imported.map((r) => r.status)).toEqual(contacts.map(() => 'succeeded'));
+    expect(imported.map((r) => stepOutput(r, 'upsert_contact')?.path)).toEqual(contacts.map(() => 'created'));
+    expect(namesOf(`crm-${idOf('Zylker')}`)).toEqual(['Ada Lovelace', 'Grace Hopper']);
+    expect(namesOf(`crm-${idOf('Globex')}`)).toEqual(['Hank Scorpio']);
+    expect(namesOf('initech-us')).toEqual(['Peter Gibbons']); // the customer of the account linked by name
+    expect(togaiContacts().find((c) => c.name === 'Ada Lovelace')).toMatchObject({ email: 'ada@zylker.example', phone: '+1 415 555 0101', loginAccess: false });
+
+    // A contact created in CRM → on the next check, a contact person of the Togai customer, linked.
+    const triggers = h.t.braid.app.get(TriggersService);
+    const seen = idsOf(imported);
+    const added = await crm('POST', '/Contacts', { data: [{ First_Name: 'Linus', Last_Name: 'Torvalds', Email: 'linus@zylker.example', Phone: '+1 503 555 0142', Account_Name: { id: idOf('Zylker') } }] });
+    const linusId = ((added.data as Json[])[0]!.details as Json).id as string;
+    await triggers.pollFlow(flow('crm_contacts'));
+    const [created] = await newRuns(flow('crm_contacts'), seen, 1);
+    expect(created!.status, JSON.stringify(created!.error)).toBe('succeeded');
+    const createdOutput = stepOutput(created!, 'upsert_contact')!;
+    expect(createdOutput).toMatchObject({ path: 'created', sourceId: linusId });
+    const linus = () => togaiContacts().filter((c) => c.email === 'linus@zylker.example');
+    expect(linus()).toEqual([expect.objectContaining({ customerId: `crm-${idOf('Zylker')}`, name: 'Linus Torvalds', phone: '+1 503 555 0142', username: createdOutput.targetId })]);
+    expect(JSON.stringify(await h.links('zoho-crm', 'contact', linusId))).toContain(createdOutput.targetId as string);
+    seen.add(created!.id as string);
+
+    // Fired again: the contact changed in CRM, and a replay of the first run → the link is found, nothing added.
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // CRM times have second precision
+    await crm('PUT', `/Contacts/${linusId}`, { data: [{ Title: 'CTO' }] });
+    await triggers.pollFlow(flow('crm_contacts'));
+    const [changed] = await newRuns(flow('crm_contacts'), seen, 1);
+    expect(stepOutput(changed!, 'upsert_contact')).toMatchObject({ path: 'linked', sourceId: linusId, targetId: createdOutput.targetId });
+    seen.add(changed!.id as string);
+    const replay = await h.owner.client.post(h.api(`/runs/${created!.id}/replay`)).send({});
+    expect(replay.status, replay.text).toBeLessThan(300);
+    const [replayed] = await newRuns(flow('crm_contacts'), seen, 1);
+    expect(stepOutput(replayed!, 'upsert_contact')).toMatchObject({ path: 'linked', targetId: createdOutput.targetId });
+    seen.add(replayed!.id as string);
+    await triggers.pollFlow(flow('crm_contacts'));
+    expect(await newRuns(flow('crm_contacts'), seen, 0)).toEqual([]);
+    expect(linus()).toHaveLength(1);
+    expect(togaiContacts()).toHaveLength(contacts.length + 1);
+
+    // Togai refuses a contact without an email: the create action marks it mandatory, so a mapper without the email
+    // pair cannot be published even when the flow's own mandatory list leaves it out.
+    const detail = (await h.owner.client.get(h.api(`/flows/${flow('crm_contacts')}`))).body as Json;
+    const draft = structuredClone(detail.draft) as Json;
+    const mapping = ((draft.steps as Json).upsert_contact as Json).mapping as Json;
+    mapping.pairs = (mapping.pairs as Json[]).filter((p) => p.target !== 'email');
+    mapping.mandatoryTargets = ['name'];
+    expect((await h.owner.client.put(h.api(`/flows/${flow('crm_contacts')}/draft`)).send({ definition: draft })).status).toBe(200);
+    const publish = await h.owner.client.post(h.api(`/flows/${flow('crm_contacts')}/publish`)).send({});
+    expect(publish.status).toBe(400);
+    expect(publish.text).toContain('must map \\"email\\"');
   });
 });
