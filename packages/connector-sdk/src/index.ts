@@ -12,6 +12,7 @@ export {
   MAX_POLL_INTERVAL_MINUTES,
   pollIntervalProperty,
   withPollInterval,
+  splitPollInterval,
   triggerConfigSchema,
   webhookSecretSpec,
   secretMatchesSpec,

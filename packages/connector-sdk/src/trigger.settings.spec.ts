@@ -7,7 +7,7 @@ import { ConnectorDefinitionError } from './connector.errors.js';
 import { ConnectorRegistry } from './connector.registry.js';
 import type { ConnectorDefinition, PollingTriggerDefinition, TriggerDefinition } from './connector.types.js';
 import { echoConnector } from './test-support/echo.connector.js';
-import { describeSecretSpec, pollIntervalProperty, secretMatchesSpec, webhookSecretSpec, withPollInterval } from './trigger.settings.js';
+import { describeSecretSpec, pollIntervalProperty, secretMatchesSpec, splitPollInterval, webhookSecretSpec, withPollInterval } from './trigger.settings.js';
 
 const icon = '<svg xmlns="http://www.w3.org/2000/svg"></svg>';
 const poll = async () => ({ items: [], nextCursor: null, hasMore: false });
@@ -84,6 +84,32 @@ describe('poll interval: every polling trigger has the optional intervalMinutes 
     const other = { type: 'object', properties: {} };
     expect(withPollInterval(other)).toBe(withPollInterval(other));
     expect(withPollInterval({ type: 'string' })).toEqual({ type: 'string' });
+  });
+});
+
+describe('splitPollInterval: the interval is the runtime\'s, the rest the connector\'s', () => {
+  it('hands poll only the settings the connector declared (its own strict schema keeps passing)', () => {
+    const raw = { type: 'object', properties: { size: { type: 'integer' } }, additionalProperties: false };
+    const trigger = defineTrigger({ key: 'p', kind: 'polling', title: 'P', description: 'x', configSchema: raw, outputSchema: { type: 'object' }, sampleOutput: {}, poll });
+    const config = validateTriggerConfig<Record<string, unknown>>(connectorWith(trigger), 'p', { size: 3, intervalMinutes: 15 });
+    expect(splitPollInterval(trigger, config)).toEqual({ config: { size: 3 }, intervalMinutes: 15 });
+    expect(splitPollInterval(trigger, { size: 3 })).toEqual({ config: { size: 3 } });
+  });
+
+  it('leaves intervalMinutes in the config of a trigger that declares it itself, and of non-polling triggers', () => {
+    const own = defineTrigger({
+      key: 'own',
+      kind: 'polling',
+      title: 'Own',
+      description: 'x',
+      configSchema: { type: 'object', properties: { intervalMinutes: { type: 'integer', title: 'Minutes' } } },
+      outputSchema: { type: 'object' },
+      sampleOutput: {},
+      poll,
+    });
+    expect(splitPollInterval(own, { intervalMinutes: 5 })).toEqual({ config: { intervalMinutes: 5 }, intervalMinutes: 5 });
+    const hook = echoConnector.triggers.find((t) => t.kind === 'webhook')!;
+    expect(splitPollInterval(hook, { intervalMinutes: 5 })).toEqual({ config: { intervalMinutes: 5 } });
   });
 });
 

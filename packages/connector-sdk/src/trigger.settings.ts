@@ -20,6 +20,8 @@ export const pollIntervalProperty: JsonSchema = {
 };
 
 const withInterval = new WeakMap<object, JsonSchema>();
+/** Schemas whose `intervalMinutes` the SDK added (the connector itself knows nothing of it). */
+const sdkIntervals = new WeakSet<object>();
 
 /**
  * A polling trigger's config schema with the standard optional `intervalMinutes` (same object for the same
@@ -33,6 +35,7 @@ export function withPollInterval(schema: JsonSchema): JsonSchema {
   if (!extended) {
     extended = { ...schema, properties: { ...(properties ?? {}), [POLL_INTERVAL_KEY]: pollIntervalProperty } };
     withInterval.set(schema, extended);
+    sdkIntervals.add(extended);
   }
   return extended;
 }
@@ -40,6 +43,26 @@ export function withPollInterval(schema: JsonSchema): JsonSchema {
 /** The config schema flows are validated against: a polling trigger's own plus `intervalMinutes`. */
 export function triggerConfigSchema(trigger: TriggerDefinition): JsonSchema {
   return trigger.kind === 'polling' ? withPollInterval(trigger.configSchema) : trigger.configSchema;
+}
+
+/**
+ * Splits a validated polling config into the connector's own settings and the runtime's `intervalMinutes`:
+ * `poll`/`listExisting` get only what the connector declared (connectors that check their config against their
+ * own schema with `additionalProperties: false` keep working); a trigger declaring `intervalMinutes` itself
+ * gets it too.
+ */
+export function splitPollInterval<C extends Record<string, unknown>>(
+  trigger: TriggerDefinition,
+  config: C,
+): { config: C; intervalMinutes?: number } {
+  if (trigger.kind !== 'polling') return { config };
+  const minutes = config[POLL_INTERVAL_KEY];
+  const intervalMinutes = typeof minutes === 'number' ? minutes : undefined;
+  const own = trigger.configSchema.properties as Record<string, unknown> | undefined;
+  const declaredByConnector = !sdkIntervals.has(trigger.configSchema) && own !== undefined && POLL_INTERVAL_KEY in own;
+  if (declaredByConnector || !(POLL_INTERVAL_KEY in config)) return { config, ...(intervalMinutes !== undefined ? { intervalMinutes } : {}) };
+  const { [POLL_INTERVAL_KEY]: _interval, ...rest } = config;
+  return { config: rest as C, ...(intervalMinutes !== undefined ? { intervalMinutes } : {}) };
 }
 
 /** The secret format of a (app-)webhook trigger: its own declaration, else opaque. */

@@ -1,6 +1,6 @@
 import {
   ConnectorError,
-  POLL_INTERVAL_KEY,
+  splitPollInterval,
   validateTriggerConfig,
   type ConnectorDefinition,
   type TriggerDefinition,
@@ -16,7 +16,10 @@ export interface ResolvedTrigger {
   connector: ConnectorDefinition;
   trigger: TriggerDefinition;
   kind: TriggerKind;
+  /** The connector's own settings (what `poll`, `listExisting`, `register` … get). */
   config: Record<string, unknown>;
+  /** Polling: the flow's `intervalMinutes` (a runtime setting, not handed to the connector). */
+  intervalMinutes?: number;
   /** Whether the trigger calls the app through a connection (polling / app-webhook of an authenticated app). */
   requiresConnection: boolean;
 }
@@ -48,12 +51,14 @@ export function resolveTrigger(connectors: ConnectorsService, node: TriggerNode)
     throw error;
   }
   const description = connectors.describe(connector.key).triggers.find((t) => t.key === trigger.key);
+  const split = splitPollInterval(trigger, config);
   return {
     node,
     connector,
     trigger,
     kind: trigger.kind,
-    config,
+    config: split.config,
+    ...(split.intervalMinutes !== undefined ? { intervalMinutes: split.intervalMinutes } : {}),
     requiresConnection: description?.requiresConnection ?? false,
   };
 }
@@ -67,8 +72,7 @@ export function resolveFlowTrigger(connectors: ConnectorsService, definition: Fl
  * trigger's config schema, 1–1440), else the connector's suggestion, else 60 s.
  */
 export function pollIntervalMs(resolved: ResolvedTrigger, minimumMs: number): number {
-  const minutes = resolved.config[POLL_INTERVAL_KEY];
-  const fromConfig = typeof minutes === 'number' ? minutes * 60_000 : undefined;
+  const fromConfig = resolved.intervalMinutes !== undefined ? resolved.intervalMinutes * 60_000 : undefined;
   const suggested = resolved.trigger.kind === 'polling' ? resolved.trigger.defaultIntervalMs : undefined;
   return Math.max(minimumMs, fromConfig ?? suggested ?? 60_000);
 }

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
+import type { WebhookSecretSpec } from '@braid/connector-sdk';
 import { lookupVault, type VaultContract } from './late.bound.js';
+
+const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 /**
  * Webhook secrets and app-webhook registration state, encrypted with the vault (AES-256-GCM) and bound to
@@ -26,9 +29,19 @@ export class TriggerSecrets {
     return { workspaceId, connectionId: flowId };
   }
 
-  /** A new random webhook secret (256 bits, URL-safe). */
-  static generate(): string {
-    return `whsec_${randomBytes(32).toString('base64url')}`;
+  /**
+   * A new random webhook secret in the trigger's declared format: opaque `whsec_` + 256 bits base64url, or
+   * exactly `length` letters and digits (uniform: bytes ≥ 248 are drawn again, 248 = 4 × 62).
+   */
+  static generate(spec: WebhookSecretSpec = { format: 'opaque' }): string {
+    if (spec.format !== 'alphanumeric') return `whsec_${randomBytes(32).toString('base64url')}`;
+    let secret = '';
+    while (secret.length < spec.length) {
+      for (const byte of randomBytes(spec.length * 2)) {
+        if (byte < 248 && secret.length < spec.length) secret += ALPHANUMERIC[byte % 62];
+      }
+    }
+    return secret;
   }
 
   /** An unguessable URL token (192 bits). */

@@ -9,12 +9,22 @@ import { TriggersService, type WebhookInfo } from './triggers.service.js';
 
 const webhookInfoSchema = {
   type: 'object',
-  required: ['url', 'method', 'headers', 'instructions'],
+  required: ['url', 'method', 'headers', 'secretFormat', 'instructions'],
   properties: {
     url: { type: 'string' },
     method: { type: 'string' },
     headers: { type: 'object', additionalProperties: { type: 'string' } },
     secretHint: { type: 'string', description: '"set" when the flow has a secret (shown only when created or rotated)' },
+    secretFormat: {
+      type: 'object',
+      description: 'The secret this trigger needs, as POST …/webhook/secret makes it (e.g. 32 letters and digits for Zoho Books)',
+      required: ['format', 'description'],
+      properties: {
+        format: { type: 'string', enum: ['opaque', 'alphanumeric'] },
+        length: { type: 'integer' },
+        description: { type: 'string' },
+      },
+    },
     instructions: { type: 'array', items: { type: 'string' } },
   },
 };
@@ -68,7 +78,10 @@ export class TriggersController {
 
   @Post('webhook/secret')
   @RequireRole('editor')
-  @ApiOperation({ summary: 'Create or replace the webhook secret (signature checks); it is returned this one time only' })
+  @ApiOperation({
+    summary: 'Create or replace the webhook secret (signature checks); it is returned this one time only',
+    description: 'In the format the trigger declares (see secretFormat of GET …/webhook); the trigger verifies with exactly this secret.',
+  })
   @ApiOkResponse({ schema: { type: 'object', required: ['secret'], properties: { secret: { type: 'string' } } } })
   @HttpCode(200)
   rotateSecret(@CurrentWorkspace() workspace: WorkspaceAccess, @Param('flowId', ParseUUIDPipe) flowId: string): Promise<{ secret: string }> {
@@ -96,6 +109,33 @@ export class TriggersController {
     @Body(validBody<ManualRunBody>(manualRunSchema)) body: ManualRunBody,
   ): Promise<{ eventId: string; runId: string }> {
     return this.triggers.runManually(workspace.id, flowId, body.payload);
+  }
+
+  @Post('trigger/poll')
+  @RequireRole('editor')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Poll now: one poll of the enabled flow\'s polling trigger at once (same lock and cursor as the scheduled polls; the schedule goes on)',
+    description:
+      '409 TRIGGER_FLOW_NOT_PUBLISHED / TRIGGER_FLOW_DISABLED / TRIGGER_NOT_POLLING / TRIGGER_POLL_IN_PROGRESS; 502 TRIGGER_POLL_FAILED ' +
+      '(runs of the pages read before the failure are kept, the failed page is read again next time).',
+  })
+  @ApiOkResponse({
+    schema: {
+      type: 'object',
+      required: ['enqueued', 'pages', 'hasMore'],
+      properties: {
+        enqueued: { type: 'integer', description: 'Runs enqueued for new or changed records' },
+        pages: { type: 'integer', description: 'Pages read' },
+        hasMore: { type: 'boolean', description: 'More pages are waiting; the next poll follows at once' },
+      },
+    },
+  })
+  pollNow(
+    @CurrentWorkspace() workspace: WorkspaceAccess,
+    @Param('flowId', ParseUUIDPipe) flowId: string,
+  ): Promise<{ enqueued: number; pages: number; hasMore: boolean }> {
+    return this.triggers.pollNow(workspace.id, flowId);
   }
 
   @Get('events')

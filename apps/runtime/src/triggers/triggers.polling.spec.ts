@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type SignedInUser, type TestApp } from '../../test/test-app.js';
 import { ConnectorsService } from '../connectors/connectors.service.js';
 import { feedConnector, SANDBOX_TOGAI_TOKEN } from './test-support/feed.connector.js';
-import { eventually, flowDefinition } from './test-support/triggers.fixtures.js';
-import { POLL_QUEUE } from './triggers.service.js';
+import { disableFlow, eventsOf, eventually, flowDefinition, publishFlow, runsOf } from './test-support/triggers.fixtures.js';
+import { DataSource } from 'typeorm';
+import { POLL_QUEUE, TriggersService } from './triggers.service.js';
 
 describe('polling controls: interval setting, poll now, resync generations', () => {
   let sandbox: RunningSandbox;
@@ -15,6 +16,7 @@ describe('polling controls: interval setting, poll now, resync generations', () 
   let t: TestApp;
   let owner: SignedInUser;
   let ws: string;
+  let triggers: TriggersService;
 
   const togai = (path: string, init: { method?: string; body?: unknown } = {}) =>
     fetch(`${sandbox.url}/togai${path}`, {
@@ -44,6 +46,7 @@ describe('polling controls: interval setting, poll now, resync generations', () 
     t.braid.app.get(ConnectorsService).register(feedConnector(sandbox.url));
     owner = await t.signUpOwner();
     ws = owner.workspace.id;
+    triggers = t.braid.app.get(TriggersService);
     for (const id of ['ctl-a', 'ctl-b', 'ctl-c']) await createCustomer(id);
   });
   afterAll(async () => {
@@ -63,7 +66,7 @@ describe('polling controls: interval setting, poll now, resync generations', () 
 
     // Enabling polls at once (the arming poll); each poll then schedules the next one 60 minutes later.
     const hour = 60 * 60_000;
-    await eventually(async () => (await waitingPolls(flowId)).some((job) => job.start_after.getTime() > Date.now() + hour / 2));
+    await eventually(async () => (await stateOf(flowId)).next_run_at!.getTime() > Date.now() + hour / 2);
     const state = await stateOf(flowId);
     expect(state.last_run_at).not.toBeNull();
     expect(state.next_run_at!.getTime()).toBeGreaterThanOrEqual(before + hour - 5_000);
@@ -88,5 +91,98 @@ describe('polling controls: interval setting, poll now, resync generations', () 
       expect((await owner.client.post(api(`/flows/${flowId}/publish`))).status).toBe(400);
     }
     await owner.client.post(api(`/flows/${flowId}/disable`));
+  });
+
+  it('poll now: one poll at once through the scheduled path (same lock, same cursor), answering how many runs it enqueued', async () => {
+    const definition = flowDefinition(feedTrigger({ pageSize: 100, intervalMinutes: 60 }));
+    const { flowId } = await publishFlow(t, ws, definition);
+    const hour = 60 * 60_000;
+    await eventually(async () => (await waitingPolls(flowId)).some((job) => job.start_after.getTime() > Date.now() + hour / 2));
+    const [scheduled] = await waitingPolls(flowId);
+    const seen = (await eventsOf(t, flowId)).length;
+    expect(seen).toBeGreaterThanOrEqual(3);
+    const pollNow = (id = flowId) => owner.client.post(api(`/flows/${id}/trigger/poll`)).send({});
+
+    await createCustomer('now-1');
+    await createCustomer('now-2');
+    const first = await pollNow();
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({ enqueued: 2, pages: 1, hasMore: false });
+    const events = await eventsOf(t, flowId);
+    expect(events.slice(seen).map((e) => e.provider_event_id)).toEqual(['now-1', 'now-2']);
+    expect(await runsOf(t, flowId)).toHaveLength(seen + 2);
+    expect((await pollNow()).body).toEqual({ enqueued: 0, pages: 1, hasMore: false }); // same dedupe as the scheduled poll
+    // The regular schedule goes on: still one waiting poll, an hour after the last scheduled one.
+    expect((await waitingPolls(flowId)).map((job) => job.start_after.getTime())).toEqual([scheduled!.start_after.getTime()]);
+
+    // While another poller holds the flow's poll lock, poll now does not poll beside it.
+    const runner = t.braid.app.get(DataSource).createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      await runner.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7302))`, [`poll:${flowId}`]);
+      await createCustomer('now-3');
+      const busy = await pollNow();
+      expect(busy.status).toBe(409);
+      expect(busy.body.error).toMatchObject({ code: 'TRIGGER_POLL_IN_PROGRESS' });
+      await runner.rollbackTransaction();
+    } finally {
+      await runner.release();
+    }
+    expect((await pollNow()).body).toMatchObject({ enqueued: 1 });
+
+    // Refused with a coded 409 when there is nothing to poll.
+    await disableFlow(t, ws, flowId);
+    const disabled = await pollNow();
+    expect(disabled.status).toBe(409);
+    expect(disabled.body.error).toMatchObject({ code: 'TRIGGER_FLOW_DISABLED', message: expect.stringMatching(/enable it/) });
+    const schedule = await publishFlow(t, ws, flowDefinition({ connector: 'core', trigger: 'schedule', config: { cron: '0 * * * *', timezone: 'UTC' } as never }));
+    const notPolling = await pollNow(schedule.flowId);
+    expect(notPolling.status).toBe(409);
+    expect(notPolling.body.error).toMatchObject({ code: 'TRIGGER_NOT_POLLING' });
+    await disableFlow(t, ws, schedule.flowId);
+    const draft = await owner.client.post(api('/flows')).send({ definition });
+    const unpublished = await pollNow(draft.body.id as string);
+    expect(unpublished.status).toBe(409);
+    expect(unpublished.body.error).toMatchObject({ code: 'TRIGGER_FLOW_NOT_PUBLISHED' });
+    const stranger = await t.signUpUser();
+    expect((await stranger.client.post(`/api/v1/workspaces/${stranger.workspace.id}/flows/${flowId}/trigger/poll`).send({})).status).toBe(404);
+  });
+
+  it('resync from date starts a new dedupe generation: records already run run again once; overlapping polls still dedupe', async () => {
+    const created = await owner.client.post(api('/connections')).send({ connectorKey: 'togai', name: 'Togai sandbox', credentials: { token: SANDBOX_TOGAI_TOKEN } });
+    expect(created.status).toBe(201);
+    const definition = flowDefinition({ connector: 'togai', trigger: 'accounts_polling', connectionRef: created.body.id as string, config: { record: 'customer', intervalMinutes: 60 } as never });
+    const { flowId } = await publishFlow(t, ws, definition);
+    const hour = 60 * 60_000;
+    // The arming poll only sets the starting point (changes from now on).
+    await eventually(async () => (await waitingPolls(flowId)).some((job) => job.start_after.getTime() > Date.now() + hour / 2));
+    expect(await eventsOf(t, flowId)).toHaveLength(0);
+    const from = new Date().toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await createCustomer('gen-1');
+    await createCustomer('gen-2');
+    const ids = async () => (await eventsOf(t, flowId)).map((e) => (e.payload as { objectId: string }).objectId);
+
+    const outcome = await triggers.pollFlow(flowId);
+    const debug = JSON.stringify({ outcome, state: await t.query(`SELECT cursor, last_error, poll_generation FROM trigger_states WHERE flow_id = $1`, [flowId]) });
+    expect(await ids(), debug).toEqual(['gen-1', 'gen-2']);
+    expect((await owner.client.post(api(`/flows/${flowId}/trigger/poll`)).send({})).body).toMatchObject({ enqueued: 0 });
+
+    for (const round of [1, 2]) {
+      const reset = await owner.client.post(api(`/flows/${flowId}/resync`)).send({ from });
+      expect(reset.status).toBe(200);
+      // The resync makes the flow due now: the minute tick brings the waiting poll forward, and that poll runs
+      // both records again, once.
+      await triggers.resumeStalledPolls();
+      await eventually(async () => (await ids()).length === 2 + 2 * round);
+      expect((await owner.client.post(api(`/flows/${flowId}/trigger/poll`)).send({})).body).toMatchObject({ enqueued: 0 });
+      await triggers.pollFlow(flowId);
+      expect((await ids()).sort()).toEqual(Array.from({ length: round + 1 }, () => ['gen-1', 'gen-2']).flat().sort());
+      expect(await runsOf(t, flowId)).toHaveLength(2 + 2 * round);
+    }
+    const [state] = await t.query<{ poll_generation: number }>(`SELECT poll_generation FROM trigger_states WHERE flow_id = $1`, [flowId]);
+    expect(state!.poll_generation).toBe(2);
+    await disableFlow(t, ws, flowId);
   });
 });

@@ -1,6 +1,14 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { ConnectorError, type AppWebhookTriggerDefinition, type WebhookTriggerDefinition } from '@braid/connector-sdk';
+import {
+  ConnectorError,
+  describeSecretSpec,
+  secretMatchesSpec,
+  webhookSecretSpec,
+  type AppWebhookTriggerDefinition,
+  type WebhookSecretSpec,
+  type WebhookTriggerDefinition,
+} from '@braid/connector-sdk';
 import { nextScheduleTimes, validateManualPayload, type ManualTriggerConfig, type ScheduleTriggerConfig } from '@braid/connector-core';
 import type { FlowDefinition, TriggerNode } from '@braid/flow-model';
 import { BRAID_CONFIG, type BraidConfig } from '../config/config.service.js';
@@ -29,6 +37,8 @@ export interface WebhookInfo {
   headers: Record<string, string>;
   /** "set" when the flow has a secret (it is shown only once, when created or rotated). */
   secretHint?: string;
+  /** The secret this trigger needs (what "create secret" makes), e.g. 32 letters and digits for Zoho Books. */
+  secretFormat: { format: 'opaque' | 'alphanumeric'; length?: number; description: string };
   instructions: string[];
 }
 
@@ -44,7 +54,31 @@ interface StateRow {
   registration_external_id: string | null;
   registration_expires_at: Date | null;
   next_run_at: Date | null;
+  last_error: string | null;
+  poll_generation: number;
   trigger?: TriggerNode;
+}
+
+/** What one poll (one job, or "poll now") did. */
+export interface PollOutcome {
+  /** false: another poller held the flow's lock, or the flow's polling trigger is not armed. */
+  polled: boolean;
+  pages: number;
+  /** Runs enqueued for new items (duplicates of items already run are not counted). */
+  enqueued: number;
+  /** More pages are waiting (the page limit of one poll was reached): the next poll follows at once. */
+  hasMore: boolean;
+  /** Why the poll failed (pages before the failure are kept; the cursor stays at the failed page). */
+  error?: string;
+}
+
+/**
+ * Dedupe key of a polled item version. Generation 0 keeps the original `poll:<id>:<modifiedAt>`; every
+ * "resync from date" starts a new generation (`poll#<n>:…`) so the records it rewinds over run again, once.
+ */
+export function pollDedupeKey(generation: number, item: { id: string; modifiedAt?: string }): string {
+  const version = `${item.id}:${item.modifiedAt ?? ''}`;
+  return generation > 0 ? `poll#${generation}:${version}` : `poll:${version}`;
 }
 
 interface Registration {
@@ -119,11 +153,24 @@ export class TriggersService implements OnApplicationBootstrap {
     return rows[0]!;
   }
 
-  /** The flow's secret (generated when missing: app-webhook registrations always need one). */
-  private async ensureSecret(manager: EntityManager, workspaceId: string, flowId: string): Promise<string> {
+  /**
+   * The flow's secret (generated in the trigger's format when missing: app-webhook registrations always need one).
+   * `fit`: a secret of another format (made for an earlier trigger) is replaced — for a new registration only;
+   * a renewal keeps the secret the app already has.
+   */
+  private async ensureSecret(
+    manager: EntityManager,
+    workspaceId: string,
+    flowId: string,
+    spec: WebhookSecretSpec,
+    options: { fit: boolean },
+  ): Promise<string> {
     const endpoint = await this.ensureEndpoint(manager, workspaceId, flowId);
-    if (endpoint.secret_ciphertext) return await this.secrets.decrypt<string>(workspaceId, flowId, endpoint.secret_ciphertext);
-    const secret = TriggerSecrets.generate();
+    if (endpoint.secret_ciphertext) {
+      const existing = await this.secrets.decrypt<string>(workspaceId, flowId, endpoint.secret_ciphertext);
+      if (!options.fit || secretMatchesSpec(spec, existing)) return existing;
+    }
+    const secret = TriggerSecrets.generate(spec);
     await manager.query(`UPDATE trigger_endpoints SET secret_ciphertext = $2, secret_set_at = now() WHERE flow_id = $1`, [
       flowId,
       await this.secrets.encrypt(workspaceId, flowId, secret),
@@ -131,12 +178,16 @@ export class TriggersService implements OnApplicationBootstrap {
     return secret;
   }
 
-  /** Creates or replaces the flow's webhook secret; the only time it is returned. */
+  /**
+   * Creates or replaces the flow's webhook secret, in the format its trigger declares (e.g. 32 letters and digits
+   * for Zoho Books); the only time it is returned. This exact secret is what the trigger verifies with.
+   */
   async rotateSecret(workspaceId: string, flowId: string): Promise<{ secret: string }> {
     return this.dataSource.transaction(async (manager) => {
-      await this.assertFlow(manager, workspaceId, flowId);
+      const flow = await this.assertFlow(manager, workspaceId, flowId);
+      const resolved = await this.currentTrigger(manager, flow);
       await this.ensureEndpoint(manager, workspaceId, flowId);
-      const secret = TriggerSecrets.generate();
+      const secret = TriggerSecrets.generate(resolved ? webhookSecretSpec(resolved.trigger) : undefined);
       await manager.query(`UPDATE trigger_endpoints SET secret_ciphertext = $2, secret_set_at = now() WHERE flow_id = $1`, [
         flowId,
         await this.secrets.encrypt(workspaceId, flowId, secret),
@@ -259,37 +310,54 @@ export class TriggersService implements OnApplicationBootstrap {
     });
   }
 
+  /**
+   * The trigger the editor shows for a flow: the published version's, unless the draft changes the connector
+   * (then the draft's: what will be published). undefined when it does not resolve (e.g. a draft in progress).
+   */
+  private async currentTrigger(
+    manager: EntityManager,
+    flow: { published_version_id: string | null; draft: FlowDefinition },
+  ): Promise<ResolvedTrigger | undefined> {
+    let definition: FlowDefinition = flow.draft;
+    if (flow.published_version_id) {
+      const versions: Array<{ definition: FlowDefinition }> = await manager.query(`SELECT definition FROM flow_versions WHERE id = $1`, [
+        flow.published_version_id,
+      ]);
+      if (versions[0] && versions[0].definition.trigger.connector === definition.trigger?.connector) definition = versions[0].definition;
+    }
+    const node = definition.trigger;
+    if (!node) return undefined;
+    try {
+      return resolveTrigger(this.connectors, node);
+    } catch (error) {
+      if (error instanceof TriggersError) return undefined;
+      throw error;
+    }
+  }
+
   /** Webhook URL of a flow and the set-up help; null when the flow's trigger does not receive webhooks. */
   async webhookInfo(workspaceId: string, flowId: string): Promise<WebhookInfo | null> {
     return this.dataSource.transaction(async (manager) => {
       const flow = await this.assertFlow(manager, workspaceId, flowId);
-      let definition: FlowDefinition = flow.draft;
-      if (flow.published_version_id) {
-        const versions: Array<{ definition: FlowDefinition }> = await manager.query(`SELECT definition FROM flow_versions WHERE id = $1`, [
-          flow.published_version_id,
-        ]);
-        // The draft wins when it changes the trigger (the editor shows what will be published).
-        if (versions[0] && versions[0].definition.trigger.connector === definition.trigger?.connector) definition = versions[0].definition;
-      }
-      const node = definition.trigger;
-      if (!node) return null;
-      let resolved: ResolvedTrigger;
-      try {
-        resolved = resolveTrigger(this.connectors, node);
-      } catch (error) {
-        if (error instanceof TriggersError) return null;
-        throw error;
-      }
-      if (!webhookKinds.has(resolved.kind)) return null;
+      const resolved = await this.currentTrigger(manager, flow);
+      if (!resolved || !webhookKinds.has(resolved.kind)) return null;
       const endpoint = await this.ensureEndpoint(manager, workspaceId, flowId);
       const url = this.webhookUrl(endpoint.token);
       const secretHint = endpoint.secret_ciphertext ? 'set' : undefined;
+      const spec = webhookSecretSpec(resolved.trigger);
+      const secretFormat = { ...spec, description: describeSecretSpec(spec) };
+      // A secret made for another trigger (e.g. before the flow switched to Zoho Books) cannot be pasted there.
+      const misfit =
+        endpoint.secret_ciphertext && resolved.kind === 'webhook' && !secretMatchesSpec(spec, await this.secrets.decrypt<string>(workspaceId, flowId, endpoint.secret_ciphertext))
+          ? [`The current secret does not fit this trigger (it needs ${secretFormat.description}): replace the secret, then paste the new one.`]
+          : [];
       if (resolved.kind === 'app-webhook') {
         return {
           url,
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           ...(secretHint ? { secretHint } : {}),
+          secretFormat,
           instructions: [`${resolved.connector.title} is told about this URL automatically when the flow is enabled, and forgets it when the flow is disabled.`],
         };
       }
@@ -300,7 +368,8 @@ export class TriggersService implements OnApplicationBootstrap {
         method: setup?.method ?? 'POST',
         headers: setup?.headers ?? { 'content-type': 'application/json' },
         ...(secretHint ? { secretHint } : {}),
-        instructions: setup?.notes ?? [`Send POST requests with a JSON body to ${url}.`],
+        secretFormat,
+        instructions: [...misfit, ...(setup?.notes ?? [`Send POST requests with a JSON body to ${url}.`])],
       };
     });
   }
@@ -331,7 +400,7 @@ export class TriggersService implements OnApplicationBootstrap {
     const trigger = resolved.trigger as AppWebhookTriggerDefinition;
     const { token, secret } = await this.dataSource.transaction(async (manager) => ({
       token: (await this.ensureEndpoint(manager, workspaceId, flowId)).token,
-      secret: await this.ensureSecret(manager, workspaceId, flowId),
+      secret: await this.ensureSecret(manager, workspaceId, flowId, webhookSecretSpec(trigger), { fit: true }),
     }));
     let registration;
     try {
@@ -411,7 +480,7 @@ export class TriggersService implements OnApplicationBootstrap {
       try {
         const { token, secret } = await this.dataSource.transaction(async (manager) => ({
           token: (await this.ensureEndpoint(manager, state.workspace_id, state.flow_id)).token,
-          secret: await this.ensureSecret(manager, state.workspace_id, state.flow_id),
+          secret: await this.ensureSecret(manager, state.workspace_id, state.flow_id, webhookSecretSpec(trigger), { fit: false }),
         }));
         const registration = await this.secrets.decrypt<Registration>(state.workspace_id, state.flow_id, state.registration_ciphertext);
         const ctx = await this.contexts.contextFor(state.workspace_id, resolved, { flowId: state.flow_id });
@@ -442,40 +511,105 @@ export class TriggersService implements OnApplicationBootstrap {
   /**
    * One poll job of a flow: page by page, each page in ONE transaction that holds the flow's poll lock (another
    * replica polling the same flow makes this one stop) and its trigger state row, stores the items
-   * as events (deduplicated by item id + modification time), enqueues their runs and saves the cursor. A
-   * failure (or a crash) rolls the page back: the cursor stays where it was, so nothing is skipped or repeated.
-   * Then the next poll is scheduled `interval` later.
+   * as events (deduplicated by item id + modification time within the state's resync generation), enqueues their
+   * runs and saves the cursor. A failure (or a crash) rolls the page back: the cursor stays where it was, so
+   * nothing is skipped or repeated. Then the next poll is scheduled `interval` later.
    */
-  async pollFlow(flowId: string): Promise<void> {
+  async pollFlow(flowId: string): Promise<PollOutcome> {
+    const outcome: PollOutcome = { polled: false, pages: 0, enqueued: 0, hasMore: false };
     let intervalMs: number | undefined;
-    let hasMore = false;
     try {
       for (let page = 0; page < MAX_PAGES_PER_POLL; page += 1) {
-        const outcome = await this.dataSource.transaction(async (manager) => this.pollPage(manager, flowId));
-        if (!outcome) return; // disarmed, or another replica holds the flow
-        intervalMs = outcome.intervalMs;
-        hasMore = outcome.hasMore;
-        if (!hasMore) break;
+        const result = await this.dataSource.transaction(async (manager) => this.pollPage(manager, flowId));
+        if (!result) {
+          // Disarmed, or another poller holds the flow (it schedules the next poll). Before any page: nothing done.
+          if (page === 0) return outcome;
+          outcome.hasMore = false;
+          return outcome;
+        }
+        outcome.polled = true;
+        outcome.pages += 1;
+        outcome.enqueued += result.enqueued;
+        intervalMs = result.intervalMs;
+        outcome.hasMore = result.hasMore;
+        if (!result.hasMore) break;
       }
       this.metrics.pollFinished('ok');
     } catch (error) {
-      hasMore = false; // retry after the interval, not at once
+      outcome.hasMore = false; // retry after the interval, not at once
+      outcome.polled = true;
       this.metrics.pollFinished('failed');
       const message = error instanceof Error ? error.message : String(error);
+      outcome.error = message;
       this.logger.warn(`Poll of flow ${flowId} failed (the cursor is unchanged; it is retried next interval): ${message}`);
       await this.dataSource.query(`UPDATE trigger_states SET last_error = $2, updated_at = now() WHERE flow_id = $1`, [flowId, message]);
       const state = await this.state(flowId);
       const resolved = state ? await this.armedTrigger(state).catch(() => undefined) : undefined;
       intervalMs = resolved ? pollIntervalMs(resolved, MIN_POLL_INTERVAL_MS) : 60_000;
     }
-    const state = await this.state(flowId);
-    if (!state?.armed_version_id || state.kind !== 'polling') return;
-    const delayMs = hasMore ? 0 : (intervalMs ?? 60_000);
-    await this.dataSource.query(`UPDATE trigger_states SET next_run_at = now() + make_interval(secs => $2) WHERE flow_id = $1`, [flowId, delayMs / 1000]);
-    await this.queue.send(POLL_QUEUE, { flowId }, { singletonKey: flowId, startAfter: Math.ceil(delayMs / 1000) });
+    await this.scheduleNextPoll(flowId, outcome.hasMore ? 0 : (intervalMs ?? 60_000));
+    return outcome;
   }
 
-  private async pollPage(manager: EntityManager, flowId: string): Promise<{ hasMore: boolean; intervalMs: number } | undefined> {
+  /**
+   * Queues the flow's next poll `delayMs` from now, unless one is already waiting (the queue keeps one waiting
+   * poll per flow: e.g. a resync's immediate poll, or the regular one when "poll now" ran in between), and
+   * records when the waiting poll will run.
+   */
+  private async scheduleNextPoll(flowId: string, delayMs: number): Promise<void> {
+    const state = await this.state(flowId);
+    if (!state?.armed_version_id || state.kind !== 'polling') return;
+    await this.queue.send(POLL_QUEUE, { flowId }, { singletonKey: flowId, startAfter: Math.ceil(delayMs / 1000) });
+    await this.dataSource.query(
+      `UPDATE trigger_states SET next_run_at = COALESCE(
+         (SELECT min(start_after) FROM pgboss.job WHERE name = $3 AND singleton_key = $1::text AND state = 'created'),
+         now() + make_interval(secs => $2)) WHERE flow_id = $1`,
+      [flowId, delayMs / 1000, POLL_QUEUE],
+    );
+  }
+
+  /**
+   * "Poll now" (API): one poll of an enabled flow's polling trigger at once, through the same path as the
+   * scheduled poll (the flow's poll lock, one transaction per page with its cursor). The regular schedule goes on.
+   */
+  async pollNow(workspaceId: string, flowId: string): Promise<{ enqueued: number; pages: number; hasMore: boolean }> {
+    const flow = await this.assertFlow(this.dataSource.manager, workspaceId, flowId);
+    if (!flow.published_version_id) {
+      throw new TriggersError(TriggersErrorCode.NOT_PUBLISHED, `Flow ${flowId} has no published version: publish and enable it before polling it.`);
+    }
+    const versions: Array<{ definition: FlowDefinition }> = await this.dataSource.query(`SELECT definition FROM flow_versions WHERE id = $1`, [
+      flow.published_version_id,
+    ]);
+    const node = versions[0]!.definition.trigger;
+    const kind = this.connectors.definition(node.connector).triggers.find((t) => t.key === node.trigger)?.kind;
+    if (kind !== 'polling') {
+      throw new TriggersError(
+        TriggersErrorCode.NOT_POLLING,
+        `Flow ${flowId} does not start from a polling trigger (its trigger is "${node.connector}.${node.trigger}"${kind ? `, ${kind}` : ''}): only polling triggers can be polled now.`,
+      );
+    }
+    const state = await this.state(flowId);
+    if (!flow.enabled || !state?.armed_version_id || state.kind !== 'polling') {
+      throw new TriggersError(
+        TriggersErrorCode.FLOW_DISABLED,
+        `Flow ${flowId} is not enabled${flow.enabled && state?.last_error ? ` (its trigger could not be armed: ${state.last_error})` : ''}: enable it to poll it.`,
+      );
+    }
+    const outcome = await this.pollFlow(flowId);
+    if (!outcome.polled) {
+      throw new TriggersError(TriggersErrorCode.POLL_IN_PROGRESS, `Flow ${flowId} is being polled right now: wait a moment and try again.`);
+    }
+    if (outcome.error !== undefined) {
+      throw new TriggersError(
+        TriggersErrorCode.POLL_FAILED,
+        `Polling flow ${flowId} failed after ${outcome.enqueued} new run(s): ${outcome.error} The position is kept; the failed page is read again at the next poll.`,
+        { details: { enqueued: outcome.enqueued, pages: outcome.pages } },
+      );
+    }
+    return { enqueued: outcome.enqueued, pages: outcome.pages, hasMore: outcome.hasMore };
+  }
+
+  private async pollPage(manager: EntityManager, flowId: string): Promise<{ hasMore: boolean; intervalMs: number; enqueued: number } | undefined> {
     // One poller per flow across replicas: whoever holds this lock polls (and schedules the next poll); the
     // row lock below then only waits for short updates (errors, next run time), it never skips a poll.
     const [{ locked }] = (await manager.query(`SELECT pg_try_advisory_xact_lock(hashtextextended($1, 7302)) AS locked`, [`poll:${flowId}`])) as [{ locked: boolean }];
@@ -491,6 +625,7 @@ export class TriggersService implements OnApplicationBootstrap {
     if (resolved.trigger.kind !== 'polling') return undefined;
     const ctx = await this.contexts.contextFor(state.workspace_id, resolved, { flowId });
     const result = await resolved.trigger.poll(ctx, { cursor: state.cursor ?? null, config: resolved.config });
+    let enqueued = 0;
     for (const item of result.items) {
       const event = await insertTriggerEvent(manager, {
         workspaceId: state.workspace_id,
@@ -498,7 +633,7 @@ export class TriggersService implements OnApplicationBootstrap {
         flowVersionId: state.armed_version_id,
         source: 'poll',
         providerEventId: item.id,
-        dedupeKey: `poll:${item.id}:${item.modifiedAt ?? ''}`,
+        dedupeKey: pollDedupeKey(state.poll_generation ?? 0, item),
         payload: item.payload,
       });
       if (event.duplicate) continue;
@@ -510,12 +645,13 @@ export class TriggersService implements OnApplicationBootstrap {
         triggerOutput: item.payload,
         source: 'poll',
       });
+      enqueued += 1;
     }
     await manager.query(`UPDATE trigger_states SET cursor = $2::jsonb, last_run_at = now(), last_error = NULL, updated_at = now() WHERE flow_id = $1`, [
       flowId,
       JSON.stringify(result.nextCursor ?? null),
     ]);
-    return { hasMore: result.hasMore && result.items.length > 0, intervalMs: pollIntervalMs(resolved, MIN_POLL_INTERVAL_MS) };
+    return { hasMore: result.hasMore && result.items.length > 0, intervalMs: pollIntervalMs(resolved, MIN_POLL_INTERVAL_MS), enqueued };
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -572,7 +708,11 @@ export class TriggersService implements OnApplicationBootstrap {
     return fired;
   }
 
-  /** Restarts poll chains that stopped (e.g. a job lost with its replica): stately queue, so never twice. */
+  /**
+   * Restarts poll chains that stopped (e.g. a job lost with its replica): stately queue, so never twice. And
+   * brings a waiting poll forward to the state's `next_run_at` when that is earlier (a "resync from date" sets it
+   * to now while the regular poll waits for its interval).
+   */
   async resumeStalledPolls(now = this.now()): Promise<number> {
     const rows: Array<{ flow_id: string }> = await this.dataSource.query(
       `SELECT flow_id FROM trigger_states WHERE kind = 'polling' AND armed_version_id IS NOT NULL
@@ -580,6 +720,13 @@ export class TriggersService implements OnApplicationBootstrap {
       [now],
     );
     for (const row of rows) await this.queue.send(POLL_QUEUE, { flowId: row.flow_id }, { singletonKey: row.flow_id });
+    await this.dataSource.query(
+      `UPDATE pgboss.job j SET start_after = greatest(s.next_run_at, now()) FROM trigger_states s
+        WHERE j.name = $1 AND j.state = 'created' AND j.singleton_key = s.flow_id::text
+          AND s.kind = 'polling' AND s.armed_version_id IS NOT NULL AND s.next_run_at IS NOT NULL
+          AND j.start_after > s.next_run_at + interval '5 seconds'`,
+      [POLL_QUEUE],
+    );
     return rows.length;
   }
 

@@ -44,9 +44,15 @@ export interface BooksEventPayload {
 }
 
 /**
- * Books accepts 12–50 letters and digits as a webhook secret. The runtime's trigger secret is used as is when
- * it fits; otherwise a 32-character hex key is derived from it (same input → same key), so nothing secret has
- * to be stored in the trigger state.
+ * Books accepts 12–50 letters and digits as a webhook secret: both Books triggers declare this format, so the
+ * runtime generates, shows and hands over exactly such a secret (BOOKS_SECRET).
+ */
+export const BOOKS_SECRET = { format: 'alphanumeric', length: 32 } as const;
+
+/**
+ * The key Books was given for a runtime secret: the secret itself when it fits Books (every secret generated in
+ * BOOKS_SECRET's format). Only `record_events` registrations made before the format was declared got a key
+ * derived from an older `whsec_` secret (32 hex characters, same input → same key); their deliveries still verify.
  */
 export function booksWebhookSecret(secret: string): string {
   if (/^[A-Za-z0-9]{12,50}$/.test(secret)) return secret;

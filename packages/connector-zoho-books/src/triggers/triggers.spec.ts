@@ -21,6 +21,7 @@ import {
 } from '../test-support/books.fixture.js';
 import { zohoBooksConnector } from '../zoho-books.connector.js';
 import type { ModifiedCursor, ModifiedRecordsConfig } from './modified-records.trigger.js';
+import { booksWebhookSecret, computeSignature } from './books.webhook.js';
 import type { RecordEventsConfig, WorkflowWebhookConfig } from './webhook.triggers.js';
 
 const trigger = <T>(key: string) => zohoBooksConnector.triggers.find((t) => t.key === key) as unknown as T;
@@ -191,6 +192,30 @@ describe('instant triggers through Books webhooks (sandbox deliveries over HTTP)
     expect(events[0]!.payload).toMatchObject({ entity: 'bill', record_id: bill.bill_id, record: { bill_number: 'CH-2026-900' }, deleted: false });
     await expect(
       Promise.resolve().then(() => workflowWebhook.verifyRequest!({ config, secret: 'SomeOtherSecret999', request, now: () => new Date() })),
+    ).rejects.toMatchObject({ code: 'SIGNATURE_INVALID' });
+  });
+
+  it('both instant triggers declare the secret Books accepts, and workflow_webhook verifies with exactly that secret', async () => {
+    for (const t of [recordEvents, workflowWebhook]) {
+      expect(t.secret).toEqual({ format: 'alphanumeric', length: 32 });
+      const length = (t.secret as { length: number }).length;
+      expect(length >= 12 && length <= 50).toBe(true); // Books: 12–50 letters and digits
+    }
+    // A signature made with a key derived from the secret (what a hidden derivation would use) is refused.
+    const secret = 'K3yPastedIntoBooksExactly2026abc';
+    const config = validateTriggerConfig<WorkflowWebhookConfig>(zohoBooksConnector, 'workflow_webhook', {});
+    const rawBody = Buffer.from(JSON.stringify({ invoice: { invoice_id: '1', total: 5 } }));
+    const request = (key: string): WebhookRequest => ({
+      method: 'POST',
+      headers: { 'x-zoho-webhook-signature': computeSignature(key, { method: 'POST', headers: {}, query: {}, rawBody, contentType: 'application/json' }) },
+      query: {},
+      rawBody,
+      contentType: 'application/json',
+    });
+    await workflowWebhook.verifyRequest!({ config, secret, request: request(secret), now: () => new Date() });
+    const legacy = 'whsec_abc-def_ghi';
+    await expect(
+      Promise.resolve().then(() => workflowWebhook.verifyRequest!({ config, secret: legacy, request: request(booksWebhookSecret(legacy)), now: () => new Date() })),
     ).rejects.toMatchObject({ code: 'SIGNATURE_INVALID' });
   });
 });

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { ConnectorError, defineTrigger, type ConnectorContext } from '@braid/connector-sdk';
 import { booksCall, pick } from '../books.http.js';
 import {
+  BOOKS_SECRET,
   booksWebhookSecret,
   eventOutputSchema,
   parseBooksEvent,
@@ -132,6 +133,7 @@ export const recordEventsTrigger = defineTrigger<RecordEventsConfig>({
   },
   outputSchema: eventOutputSchema,
   sampleOutput: sampleEvent,
+  secret: BOOKS_SECRET,
   register: async (ctx, { webhookUrl, config, secret }) => {
     const booksSecret = booksWebhookSecret(secret);
     // Names are shown in Books and may have to be unique: a short tag of the URL tells flows apart.
@@ -276,6 +278,8 @@ export const workflowWebhookTrigger = defineTrigger<WorkflowWebhookConfig>({
   outputSchema: eventOutputSchema,
   sampleOutput: sampleEvent,
   requiresConnection: false,
+  // The user pastes this secret into Books: it must be what Books accepts, and exactly what is verified.
+  secret: BOOKS_SECRET,
   verifyRequest: ({ config, secret, request }) => {
     if (config.verification === 'none') return;
     if (!secret) {
@@ -284,7 +288,7 @@ export const workflowWebhookTrigger = defineTrigger<WorkflowWebhookConfig>({
       });
     }
     if (config.verification === 'query_token') verifyQueryToken(secret, request, config.tokenParam || 'braid_token');
-    else verifySignature(booksWebhookSecret(secret), request);
+    else verifySignature(secret, request);
   },
   parseRequest: async (ctx, request) => {
     const config = ctx.config as WorkflowWebhookConfig;
@@ -304,7 +308,7 @@ export const workflowWebhookTrigger = defineTrigger<WorkflowWebhookConfig>({
     ];
     if (config.verification === 'signature') {
       notes.push(
-        'Secret: paste this trigger\'s secret (shown by Braid next to the URL; 12–50 letters and digits). Books then signs every call with X-Zoho-Webhook-Signature.',
+        'Secret: paste this trigger\'s secret exactly as Braid shows it next to the URL when you create it (32 letters and digits, as Books requires). Books then signs every call with X-Zoho-Webhook-Signature.',
       );
     } else if (config.verification === 'query_token') {
       notes.push(`Add the query parameter "${tokenParam}" with this trigger's secret (shown by Braid next to the URL) as its value.`);

@@ -77,6 +77,11 @@ export function WebhookHelp({ workspaceId, flowId }: WebhookHelpProps) {
         {secret !== undefined ? <CopyButton text={secret} testId="copy-webhook-secret" /> : <span />}
       </div>
       {secret !== undefined && <p className="bc-warning">Copy the secret now: Braid shows it only this once.</p>}
+      {webhook.secretFormat?.format === 'alphanumeric' && (
+        <p className="muted" data-testid="webhook-secret-format">
+          Paste the secret exactly as shown: it is {webhook.secretFormat.description}, the format this app accepts.
+        </p>
+      )}
       {webhook.instructions.length > 0 && (
         <ol data-testid="webhook-instructions">
           {webhook.instructions.map((step, index) => (

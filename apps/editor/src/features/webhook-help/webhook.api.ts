@@ -7,6 +7,8 @@ export interface WebhookInfo {
   headers: Record<string, string>;
   /** "set" when the flow has a secret; the secret itself is shown only when created or replaced. */
   secretHint?: string;
+  /** The secret this trigger needs, as "create secret" makes it (e.g. 32 letters and digits for Zoho Books). */
+  secretFormat?: { format: 'opaque' | 'alphanumeric'; length?: number; description: string };
   instructions: string[];
 }
 
