@@ -46,6 +46,16 @@ describe('S5 template: Zoho Books ↔ platform payments (against the sandbox)', 
     throw new Error(`flow ${flowId}: the first poll did not happen`);
   }
 
+  /** Minutes between the flow's last poll and the next one its trigger state has scheduled. */
+  async function pollIntervalMinutes(flowId: string): Promise<number> {
+    for (let i = 0; i < 100; i++) {
+      const [row] = await h.t.query<{ last_run_at: Date | null; next_run_at: Date | null }>('SELECT last_run_at, next_run_at FROM trigger_states WHERE flow_id = $1', [flowId]);
+      if (row?.last_run_at && row.next_run_at && row.next_run_at > row.last_run_at) return (row.next_run_at.getTime() - row.last_run_at.getTime()) / 60_000;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`flow ${flowId}: no next poll scheduled`);
+  }
+
   /** Polls now and waits for the runs it started. */
   async function pollNow(flowId: string): Promise<Json[]> {
     const before = (await h.runs(flowId)).length;
@@ -76,6 +86,10 @@ describe('S5 template: Zoho Books ↔ platform payments (against the sandbox)', 
     expect(integration.status).toBe('pending-initial-sync');
     const flow = (key: string) => (integration.flows as Json[]).find((f) => f.key === key)!.flowId as string;
     for (const key of ['customers', 'invoices', 'books_payments', 'platform_payments']) await pollerReady(flow(key));
+    // Customers and invoices are checked every hour, payments every 5 minutes (the triggers' intervalMinutes).
+    for (const [key, minutes] of [['customers', 60], ['invoices', 60], ['books_payments', 5], ['platform_payments', 5]] as const) {
+      expect(await pollIntervalMinutes(flow(key)), key).toBeCloseTo(minutes, 0);
+    }
     const today = new Date().toISOString().slice(0, 10);
 
     // First sync: the organisation's existing customers and invoices, the last 12 months first, then the older ones.
