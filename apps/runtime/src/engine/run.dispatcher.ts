@@ -72,7 +72,7 @@ export class RunDispatcher implements OnApplicationBootstrap, BeforeApplicationS
         const free = this.settings.workerConcurrency - this.inFlight;
         if (free <= 0) return;
         const jobs = await this.queue.fetch<RunJobData>(RUN_QUEUE, free);
-        for (const job of jobs) this.start(job);
+        if (jobs.length > 0) this.start(jobs);
         if (jobs.length < free) return;
       }
     } catch (error) {
@@ -80,22 +80,25 @@ export class RunDispatcher implements OnApplicationBootstrap, BeforeApplicationS
     }
   }
 
-  private start(job: QueueJob<RunJobData>): void {
-    this.inFlight += 1;
-    this.executor
-      .executeQueued(job.data)
-      .then(
-        () => this.markCompleted(job.id),
-        (error: Error) => {
-          this.logger.error(`Run ${job.data.runId} could not be executed (will be retried): ${error.message}`);
-          return this.queue.fail(RUN_QUEUE, job.id, { message: error.message }).catch(() => undefined);
-        },
-      )
-      .finally(() => {
-        this.inFlight -= 1;
-        if (this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
-        this.pump();
-      });
+  /** Starts the runs of fetched jobs (claimed together where possible, see RunExecutor.executeQueuedBatch). */
+  private start(jobs: Array<QueueJob<RunJobData>>): void {
+    this.inFlight += jobs.length;
+    const runs = this.executor.executeQueuedBatch(jobs.map((job) => job.data));
+    jobs.forEach((job, index) => {
+      runs[index]!
+        .then(
+          () => this.markCompleted(job.id),
+          (error: Error) => {
+            this.logger.error(`Run ${job.data.runId} could not be executed (will be retried): ${error.message}`);
+            return this.queue.fail(RUN_QUEUE, job.id, { message: error.message }).catch(() => undefined);
+          },
+        )
+        .finally(() => {
+          this.inFlight -= 1;
+          if (this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+          this.pump();
+        });
+    });
   }
 
   private markCompleted(id: string): void {

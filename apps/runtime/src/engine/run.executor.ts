@@ -49,16 +49,21 @@ export class RunExecutor {
   ) {}
 
   private async claim(runId: string, manager: EntityManager = this.dataSource.manager): Promise<ClaimedRun | undefined> {
+    return (await this.claimMany([runId], manager)).get(runId);
+  }
+
+  /** Claims every runnable run of `runIds` in one conditional UPDATE (the others are left alone). */
+  private async claimMany(runIds: string[], manager: EntityManager = this.dataSource.manager): Promise<Map<string, ClaimedRun>> {
     const rows = rowsOf<ClaimedRun>(await manager.query(
       `UPDATE runs r SET status = 'running', started_at = COALESCE(r.started_at, now()), attempt = r.attempt + 1,
          lease_owner = $2, lease_expires_at = now() + make_interval(secs => $3), resume_at = NULL
-       WHERE r.id = $1 AND r.flow_version_id IS NOT NULL AND r.status IN ('queued', 'running')
+       WHERE r.id = ANY($1::uuid[]) AND r.flow_version_id IS NOT NULL AND r.status IN ('queued', 'running')
          AND (r.lease_owner IS NULL OR r.lease_owner = '${SWEPT}' OR r.lease_expires_at < now())
          AND (r.resume_at IS NULL OR r.resume_at <= now() + interval '1 second')
        RETURNING r.id, r.workspace_id, r.flow_id, r.flow_version_id, r.mode, r.trigger_output, r.started_at, r.attempt`,
-      [runId, WORKER_ID, this.settings.leaseMs / 1000],
+      [runIds, WORKER_ID, this.settings.leaseMs / 1000],
     ));
-    return rows[0];
+    return new Map(rows.map((row) => [row.id, row]));
   }
 
   /** Published versions never change: their definitions are cached (bounded). */
@@ -72,6 +77,36 @@ export class RunExecutor {
       this.definitions.set(versionId, definition);
     }
     return definition;
+  }
+
+  /**
+   * Executes the runs of several jobs: those whose flow version is known and has no concurrency limit are
+   * claimed together in one statement, the others one by one. One promise per job (same order), settled when
+   * its run has executed or turned out not to be runnable.
+   */
+  executeQueuedBatch(jobs: RunJobData[]): Array<Promise<void>> {
+    const plans = jobs.map((job) => {
+      // A second job for a run this process is executing (e.g. an expired job retried) is a no-op.
+      if (this.executing.has(job.runId)) return 'skip' as const;
+      this.executing.add(job.runId);
+      const definition = job.flowVersionId ? this.definitions.get(job.flowVersionId) : undefined;
+      const limit = definition?.settings?.maxConcurrentRuns;
+      return definition && job.flowId && !(limit && limit > 0) ? ('batch' as const) : ('single' as const);
+    });
+    const batchIds = jobs.filter((_, index) => plans[index] === 'batch').map((job) => job.runId);
+    const claimed = batchIds.length > 0 ? this.claimMany(batchIds) : Promise.resolve(new Map<string, ClaimedRun>());
+    return jobs.map((job, index) => {
+      const plan = plans[index];
+      if (plan === 'skip') return Promise.resolve();
+      const work =
+        plan === 'batch'
+          ? claimed.then((runs) => {
+              const run = runs.get(job.runId);
+              return run ? this.executeClaimed(run) : undefined;
+            })
+          : this.claimAndExecute(job);
+      return work.finally(() => this.executing.delete(job.runId));
+    });
   }
 
   /** Executes a queued run (the pg-boss job handler). Returns without doing anything if it is not runnable. */
@@ -127,6 +162,10 @@ export class RunExecutor {
       return;
     }
     if (!claimed) return;
+    await this.executeClaimed(claimed);
+  }
+
+  private async executeClaimed(claimed: ClaimedRun): Promise<void> {
     const definition = await this.definitionOf(claimed.flow_version_id);
     if (!definition) return;
     const run = { ...claimed, definition };
@@ -165,21 +204,25 @@ export class RunExecutor {
     }, recorded);
     try {
       const output = await walker.walk();
-      await walker.flush();
-      if (await this.finish(run.id, 'succeeded', output, null)) this.metrics?.runFinished(run.flow_id, 'succeeded');
+      // The last step rows and the run's final state in one statement.
+      if (await this.finish(run.id, 'succeeded', output, null, walker)) this.metrics?.runFinished(run.flow_id, 'succeeded');
     } catch (error) {
-      if (error instanceof StepFailure) await walker.flush();
-      await this.settle(run.id, run.flow_id, error);
+      await this.settle(run.id, run.flow_id, error, walker);
     } finally {
       clearInterval(heartbeat);
       if (timeout) clearTimeout(timeout);
     }
   }
 
-  private async settle(runId: string, flowId: string, error: unknown): Promise<void> {
+  private async settle(runId: string, flowId: string, error: unknown, walker: RunWalker): Promise<void> {
     if (error instanceof StepFailure) {
-      if (await this.finish(runId, 'failed', null, error.info)) this.metrics?.runFinished(flowId, 'failed');
-    } else if (error instanceof RunSuspended) {
+      if (await this.finish(runId, 'failed', null, error.info, walker)) this.metrics?.runFinished(flowId, 'failed');
+      return;
+    }
+    // Steps that completed before the interruption are recorded whatever happens next (never repeated).
+    if (error instanceof RunSuspended || error instanceof RunInterrupted) await walker.flush();
+    else await walker.flush().catch(() => undefined);
+    if (error instanceof RunSuspended) {
       // Give the worker back; the run continues at resumeAt (same step, next attempt).
       await this.dataSource.query(`UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL, resume_at = $3 WHERE id = $1 AND lease_owner = $2`, [runId, WORKER_ID, error.resumeAt]);
       await this.queue.send(RUN_QUEUE, { runId }, { startAfter: error.resumeAt });
@@ -200,14 +243,18 @@ export class RunExecutor {
     }
   }
 
-  /** Marks the run finished (if this worker still owns it and nobody cancelled it); true when it did. */
-  private async finish(runId: string, status: 'succeeded' | 'failed', output: unknown, error: unknown): Promise<boolean> {
-    const rows = rowsOf<{ id: string }>(await this.dataSource.query(
-      `UPDATE runs SET status = $3, output = $4::jsonb, error = $5::jsonb, finished_at = now(), lease_owner = NULL, lease_expires_at = NULL
+  /**
+   * Marks the run finished (if this worker still owns it and nobody cancelled it); true when it did. With a
+   * walker, its step rows not written yet go in the same statement (they are written either way).
+   */
+  private async finish(runId: string, status: 'succeeded' | 'failed', output: unknown, error: unknown, walker?: RunWalker): Promise<boolean> {
+    const statement = {
+      sql: `UPDATE runs SET status = $3, output = $4::jsonb, error = $5::jsonb, finished_at = now(), lease_owner = NULL, lease_expires_at = NULL
        WHERE id = $1 AND lease_owner = $2 AND status = 'running' RETURNING id`,
-      [runId, WORKER_ID, status, JSON.stringify(output ?? null), error ? JSON.stringify(error) : null],
-    ));
-    return rows.length > 0;
+      params: [runId, WORKER_ID, status, JSON.stringify(output ?? null), error ? JSON.stringify(error) : null],
+    };
+    const result = walker ? await walker.flush(statement) : await this.dataSource.query(statement.sql, statement.params);
+    return rowsOf<{ id: string }>(result).length > 0;
   }
 
   /** Extends this worker's lease; answers the run's status (or undefined when the lease is no longer ours). */

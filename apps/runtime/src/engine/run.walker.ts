@@ -360,17 +360,23 @@ export class RunWalker {
         // Marks a step with side effects in flight: after a crash we know it may have run (and how many
         // attempts it had). Idempotent actions are simply run again.
         await this.save({ path, stepId: step.id, status: 'running', input: recordedInput, output: null, error: null, attempts: attempt }, startedAt);
+      } else {
+        // Nothing deferred waits across a call to the outside world.
+        await this.flush();
       }
       const attemptStarted = performance.now();
+      // A live run's result row waits for the next write (the next action's in-flight mark, the next call, or
+      // the run's final state): one round trip fewer per step, and it is written before anything else happens.
+      const deferResult = { defer: this.run.mode === 'live' };
       try {
         const output = (await this.callAction(step, connector, input)) ?? null;
         this.deps.metrics?.stepDuration(step.connector, step.action, (performance.now() - attemptStarted) / 1000);
-        await this.save({ path, stepId: step.id, status: 'succeeded', input: recordedInput, output, error: null, attempts: attempt }, startedAt);
+        await this.save({ path, stepId: step.id, status: 'succeeded', input: recordedInput, output, error: null, attempts: attempt }, startedAt, false, deferResult);
         return output;
       } catch (error) {
         if (isStopRunSignal(error)) {
           const output = { stopped: true, message: error.message, ...error.output };
-          await this.save({ path, stepId: step.id, status: 'succeeded', input: recordedInput, output, error: null, attempts: attempt }, startedAt);
+          await this.save({ path, stepId: step.id, status: 'succeeded', input: recordedInput, output, error: null, attempts: attempt }, startedAt, false, deferResult);
           throw new StopRun(output);
         }
         const interruption = this.deps.interruption();
@@ -419,6 +425,7 @@ export class RunWalker {
     let output: unknown;
     try {
       this.checkInterrupted();
+      await this.flush();
       if (this.run.mode === 'dry-run') {
         output = { path: 'skipped', dryRun: true, sourceId: null, targetId: null, message: 'An upsert with link writes records and links: it does not run in a dry run.' };
       } else {
@@ -494,21 +501,28 @@ export class RunWalker {
   /**
    * Records a step. Rows of pure steps (map, branch, for-each bookkeeping) may be deferred: after a crash
    * they are recomputed identically from recorded outputs, so they are written together with the next
-   * action's row or at the end of the run — one round trip instead of several.
+   * action's row or at the end of the run — one round trip instead of several. A live action's result is
+   * deferred too, but never across another call to the outside (see runActionStep).
    */
   private async save(step: RecordedStep, startedAt: Date, dryRun = false, options: { defer?: boolean } = {}): Promise<void> {
-    const seq = this.recorded.has(step.path) ? 0 : this.seq++;
+    // A row still waiting to be written keeps its position (seq is only set on insert).
+    const waiting = this.pending.find((row) => row.step.path === step.path);
+    const seq = waiting ? waiting.seq : this.recorded.has(step.path) ? 0 : this.seq++;
     this.recorded.set(step.path, step);
     this.pending = this.pending.filter((row) => row.step.path !== step.path);
     this.pending.push({ step, seq, startedAt, finishedAt: step.status === 'running' ? null : new Date(), dryRun });
     if (!options.defer) await this.flush();
   }
 
-  /** Writes every deferred row (insert or update by (run, path)) in one statement. */
-  async flush(): Promise<void> {
-    if (this.pending.length === 0) return;
+  /**
+   * Writes every deferred row (insert or update by (run, path)) in one statement. With `then`, that statement
+   * also runs `then.sql` (its placeholders are `$1..$n` for `then.params`), e.g. the run's final state, and
+   * answers its rows: a finished run costs one round trip.
+   */
+  async flush(then?: { sql: string; params: unknown[] }): Promise<unknown> {
+    if (this.pending.length === 0) return then ? this.deps.dataSource.query(then.sql, then.params) : undefined;
     const rows = this.pending.splice(0);
-    const params: unknown[] = [];
+    const params: unknown[] = [...(then?.params ?? [])];
     const values = rows.map((row) => {
       const p = (value: unknown) => {
         params.push(value);
@@ -517,14 +531,13 @@ export class RunWalker {
       const { step } = row;
       return `(${p(this.run.id)}::uuid, ${p(this.run.workspaceId)}::uuid, ${p(step.stepId)}, ${p(step.path)}, ${p(row.seq)}::int, ${p(step.status)}, ${p(JSON.stringify(step.input ?? null))}::jsonb, ${p(JSON.stringify(step.output ?? null))}::jsonb, ${p(step.error ? JSON.stringify(step.error) : null)}::jsonb, ${p(step.attempts)}::int, ${p(row.dryRun)}::boolean, ${p(row.startedAt)}::timestamptz, ${p(row.finishedAt)}::timestamptz)`;
     });
-    try {
-      await this.deps.dataSource.query(
-        `INSERT INTO run_steps (run_id, workspace_id, step_id, path, seq, status, input, output, error, attempts, dry_run, started_at, finished_at)
+    const upsert = `INSERT INTO run_steps (run_id, workspace_id, step_id, path, seq, status, input, output, error, attempts, dry_run, started_at, finished_at)
          VALUES ${values.join(', ')}
          ON CONFLICT (run_id, path) DO UPDATE SET status = EXCLUDED.status, input = EXCLUDED.input, output = EXCLUDED.output,
-           error = EXCLUDED.error, attempts = EXCLUDED.attempts, dry_run = EXCLUDED.dry_run, finished_at = EXCLUDED.finished_at`,
-        params,
-      );
+           error = EXCLUDED.error, attempts = EXCLUDED.attempts, dry_run = EXCLUDED.dry_run, finished_at = EXCLUDED.finished_at`;
+    try {
+      // A data-modifying WITH always runs, whatever the main statement does.
+      return await this.deps.dataSource.query(then ? `WITH saved_steps AS (${upsert} RETURNING 1) ${then.sql}` : upsert, params);
     } catch (error) {
       this.pending.unshift(...rows);
       throw error;

@@ -11,7 +11,7 @@ export type QueueJob<T> = PgBoss.Job<T>;
 export type QueueDefinition = Omit<PgBoss.Queue, 'name'>;
 
 /** Channel on which every enqueue is announced (inside the enqueuing transaction, so only on commit). */
-const WAKE_CHANNEL = 'braid_queue_wake';
+export const WAKE_CHANNEL = 'braid_queue_wake';
 const PGBOSS_SCHEMA = 'pgboss';
 
 /**
@@ -85,6 +85,14 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown {
     for (const listener of this.wakeListeners.get(queue) ?? []) listener();
   }
 
+  /**
+   * Wakes this process's workers of `queue` now, e.g. right after committing an enqueue: they need not wait for
+   * the NOTIFY to come back from PostgreSQL (other replicas still get it).
+   */
+  wakeLocal(queue: string): void {
+    this.wakeLocalWorkers(queue);
+  }
+
   /** Called whenever a job is enqueued on `queue` by any replica (after the enqueuing transaction commits). */
   onWake(queue: string, listener: () => void): void {
     this.wakeListeners.set(queue, [...(this.wakeListeners.get(queue) ?? []), listener]);
@@ -126,16 +134,31 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown {
   async sendInTransaction(manager: EntityManager, queue: string, data: object, options: SendOptions = {}): Promise<string | null> {
     const boss = await this.ready();
     await this.ensureQueue(queue);
-    const db: PgBoss.Db = {
+    const id = await boss.send(queue, data, { ...options, db: this.transactionDb(manager) });
+    await manager.query('SELECT pg_notify($1, $2)', [WAKE_CHANNEL, queue]);
+    return id;
+  }
+
+  /**
+   * Enqueues many jobs in one statement inside an open TypeORM transaction (they exist iff it commits). With
+   * `notify: false` the caller announces them on WAKE_CHANNEL itself (e.g. within one of its own statements).
+   */
+  async insertInTransaction(manager: EntityManager, queue: string, jobs: object[], options: { notify?: boolean } = {}): Promise<void> {
+    if (jobs.length === 0) return;
+    const boss = await this.ready();
+    await this.ensureQueue(queue);
+    await boss.insert(jobs.map((data) => ({ name: queue, data })), { db: this.transactionDb(manager) });
+    if (options.notify !== false) await manager.query('SELECT pg_notify($1, $2)', [WAKE_CHANNEL, queue]);
+  }
+
+  private transactionDb(manager: EntityManager): PgBoss.Db {
+    return {
       executeSql: async (text, values) => {
         const runner = manager.queryRunner;
         if (runner) return { rows: (await runner.query(text, values, true)).records as unknown[] as never[] };
         return { rows: (await manager.query(text, values)) as never[] };
       },
     };
-    const id = await boss.send(queue, data, { ...options, db });
-    await manager.query('SELECT pg_notify($1, $2)', [WAKE_CHANNEL, queue]);
-    return id;
   }
 
   /** Registers a worker in this process (it is woken at once when a job is enqueued anywhere). */

@@ -16,9 +16,8 @@ import { BRAID_CONFIG, type BraidConfig } from '../config/config.service.js';
 import { ConnectorsService } from '../connectors/connectors.service.js';
 import { DATABASE_CONNECTION, type DatabaseConnection } from '../database/database.module.js';
 import { dataSourceOptions } from '../database/data-source.js';
-import { insertTriggerEvent } from '../events/events.store.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { RunsService } from '../runs/runs.service.js';
+import { QueueService } from '../queue/queue.service.js';
 import { resolveTrigger, webhookKinds, type ResolvedTrigger } from './trigger.resolve.js';
 import { AcceptBatcher } from './accept.batcher.js';
 import { TriggerSecrets } from './trigger.secrets.js';
@@ -102,7 +101,7 @@ export class WebhookIngress implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(DATABASE_CONNECTION) connection: DatabaseConnection,
     private readonly connectors: ConnectorsService,
-    private readonly runs: RunsService,
+    queue: QueueService,
     private readonly secrets: TriggerSecrets,
     private readonly metrics: MetricsService,
     @Inject(BRAID_CONFIG) private readonly config: BraidConfig,
@@ -110,7 +109,7 @@ export class WebhookIngress implements OnModuleInit, OnApplicationShutdown {
     this.limiter = new TokenRateLimiter(config.webhooks.rateLimitPerSecond);
     const options = dataSourceOptions(connection.url);
     this.dataSource = new DataSource({ ...options, extra: { max: INGRESS_POOL_SIZE, application_name: 'braid-webhooks' } } as typeof options);
-    this.batcher = new AcceptBatcher(this.dataSource, INGRESS_POOL_SIZE);
+    this.batcher = new AcceptBatcher(this.dataSource, queue, INGRESS_POOL_SIZE);
   }
 
   async onModuleInit(): Promise<void> {
@@ -224,35 +223,21 @@ export class WebhookIngress implements OnModuleInit, OnApplicationShutdown {
     const source = resolved.kind === 'app-webhook' ? 'app-webhook' : 'webhook';
     const versionId = endpoint.armed_version_id;
 
-    const stored = events.length === 0 ? [] : await this.batcher.submit(async (manager) => {
-      const refs: Array<{ id: string; duplicate: boolean }> = [];
-      for (const [index, event] of events.entries()) {
-        const ref = await insertTriggerEvent(manager, {
-          workspaceId,
-          flowId,
-          flowVersionId: versionId,
-          source,
-          payload: event.payload,
-          ...(event.id ? { providerEventId: event.id, dedupeKey: `id:${event.id}` } : { bodyHash: events.length > 1 ? `${bodyHash}:${index}` : bodyHash }),
-          dedupeWindowSeconds: this.config.webhooks.dedupeWindowSeconds,
-          rawBody,
-          contentType: webhookRequest.contentType,
-          headers: storedHeaders,
-          signatureVerified: Boolean(trigger.verifyRequest),
-        });
-        refs.push(ref);
-        if (ref.duplicate) continue;
-        await this.runs.enqueueRun(manager, {
-          workspaceId,
-          flowId,
-          flowVersionId: versionId,
-          eventId: ref.id,
-          triggerOutput: event.payload,
-          source,
-        });
-      }
-      return refs;
-    });
+    const stored = events.length === 0 ? [] : await this.batcher.submit(
+      events.map((event, index) => ({
+        workspaceId,
+        flowId,
+        flowVersionId: versionId,
+        source,
+        payload: event.payload,
+        ...(event.id ? { providerEventId: event.id, dedupeKey: `id:${event.id}` } : { bodyHash: events.length > 1 ? `${bodyHash}:${index}` : bodyHash }),
+        dedupeWindowSeconds: this.config.webhooks.dedupeWindowSeconds,
+        rawBody,
+        contentType: webhookRequest.contentType,
+        headers: storedHeaders,
+        signatureVerified: Boolean(trigger.verifyRequest),
+      })),
+    );
     const ids = stored.map((ref) => ref.id);
     const duplicates = stored.filter((ref) => ref.duplicate).length;
     return { eventId: ids[0] ?? null, eventIds: ids, duplicate: ids.length > 0 && duplicates === ids.length };
