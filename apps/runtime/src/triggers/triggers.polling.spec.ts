@@ -183,6 +183,15 @@ describe('polling controls: interval setting, poll now, resync generations', () 
     }
     const [state] = await t.query<{ poll_generation: number }>(`SELECT poll_generation FROM trigger_states WHERE flow_id = $1`, [flowId]);
     expect(state!.poll_generation).toBe(2);
+
+    // A resync that lands while a poll runs (after it read the state) finds that poll's job in the queue, so its
+    // own immediate poll is dropped: the running poll then schedules the next one at once, not an hour later.
+    await eventually(async () => (await waitingPolls(flowId)).some((job) => job.start_after.getTime() > Date.now() + hour / 2));
+    await t.query(`UPDATE trigger_states SET poll_generation = poll_generation + 1 WHERE flow_id = $1`, [flowId]);
+    const scheduleNextPoll = (triggers as unknown as { scheduleNextPoll(flowId: string, delayMs: number, generationSeen?: number): Promise<void> }).scheduleNextPoll.bind(triggers);
+    const [{ now: called }] = (await t.query<{ now: Date }>(`SELECT now()`)) as [{ now: Date }];
+    await scheduleNextPoll(flowId, hour, 2);
+    await eventually(async () => ((await stateOf(flowId)).last_run_at?.getTime() ?? 0) > called.getTime()); // polled within seconds
     await disableFlow(t, ws, flowId);
   });
 });

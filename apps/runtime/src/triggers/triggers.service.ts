@@ -517,16 +517,13 @@ export class TriggersService implements OnApplicationBootstrap {
    */
   async pollFlow(flowId: string): Promise<PollOutcome> {
     const outcome: PollOutcome = { polled: false, pages: 0, enqueued: 0, hasMore: false };
+    const seen: { generation?: number } = {};
     let intervalMs: number | undefined;
     try {
       for (let page = 0; page < MAX_PAGES_PER_POLL; page += 1) {
-        const result = await this.dataSource.transaction(async (manager) => this.pollPage(manager, flowId));
-        if (!result) {
-          // Disarmed, or another poller holds the flow (it schedules the next poll). Before any page: nothing done.
-          if (page === 0) return outcome;
-          outcome.hasMore = false;
-          return outcome;
-        }
+        const result = await this.dataSource.transaction(async (manager) => this.pollPage(manager, flowId, seen));
+        // Disarmed, or another poller holds the flow (that one schedules the next poll).
+        if (!result) return outcome;
         outcome.polled = true;
         outcome.pages += 1;
         outcome.enqueued += result.enqueued;
@@ -547,18 +544,26 @@ export class TriggersService implements OnApplicationBootstrap {
       const resolved = state ? await this.armedTrigger(state).catch(() => undefined) : undefined;
       intervalMs = resolved ? pollIntervalMs(resolved, MIN_POLL_INTERVAL_MS) : 60_000;
     }
-    await this.scheduleNextPoll(flowId, outcome.hasMore ? 0 : (intervalMs ?? 60_000));
+    await this.scheduleNextPoll(flowId, outcome.hasMore ? 0 : (intervalMs ?? 60_000), seen.generation);
     return outcome;
   }
 
   /**
    * Queues the flow's next poll `delayMs` from now, unless one is already waiting (the queue keeps one waiting
-   * poll per flow: e.g. a resync's immediate poll, or the regular one when "poll now" ran in between), and
-   * records when the waiting poll will run.
+   * poll per flow: e.g. the regular one when "poll now" ran in between), and records when the waiting poll will
+   * run. At once (a waiting poll is brought forward) when more pages wait, or when a resync started a new
+   * generation after this poll read the state (its own "poll now" found this poll's job in the queue).
    */
-  private async scheduleNextPoll(flowId: string, delayMs: number): Promise<void> {
+  private async scheduleNextPoll(flowId: string, delayMs: number, generationSeen?: number): Promise<void> {
     const state = await this.state(flowId);
     if (!state?.armed_version_id || state.kind !== 'polling') return;
+    if (generationSeen !== undefined && state.poll_generation !== generationSeen) delayMs = 0;
+    if (delayMs === 0) {
+      await this.dataSource.query(
+        `UPDATE pgboss.job SET start_after = now() WHERE name = $1 AND singleton_key = $2 AND state = 'created' AND start_after > now()`,
+        [POLL_QUEUE, flowId],
+      );
+    }
     await this.queue.send(POLL_QUEUE, { flowId }, { singletonKey: flowId, startAfter: Math.ceil(delayMs / 1000) });
     await this.dataSource.query(
       `UPDATE trigger_states SET next_run_at = COALESCE(
@@ -609,7 +614,11 @@ export class TriggersService implements OnApplicationBootstrap {
     return { enqueued: outcome.enqueued, pages: outcome.pages, hasMore: outcome.hasMore };
   }
 
-  private async pollPage(manager: EntityManager, flowId: string): Promise<{ hasMore: boolean; intervalMs: number; enqueued: number } | undefined> {
+  private async pollPage(
+    manager: EntityManager,
+    flowId: string,
+    seen: { generation?: number },
+  ): Promise<{ hasMore: boolean; intervalMs: number; enqueued: number } | undefined> {
     // One poller per flow across replicas: whoever holds this lock polls (and schedules the next poll); the
     // row lock below then only waits for short updates (errors, next run time), it never skips a poll.
     const [{ locked }] = (await manager.query(`SELECT pg_try_advisory_xact_lock(hashtextextended($1, 7302)) AS locked`, [`poll:${flowId}`])) as [{ locked: boolean }];
@@ -621,6 +630,7 @@ export class TriggersService implements OnApplicationBootstrap {
     );
     const state = rows[0];
     if (!state?.trigger || !state.armed_version_id) return undefined;
+    seen.generation = state.poll_generation;
     const resolved = resolveTrigger(this.connectors, state.trigger);
     if (resolved.trigger.kind !== 'polling') return undefined;
     const ctx = await this.contexts.contextFor(state.workspace_id, resolved, { flowId });
