@@ -32,4 +32,17 @@ describe('Togai customer contacts against the sandbox', () => {
     expect(await t.callCount('POST /togai/customers/hooli/contacts')).toBe(before);
     expect(contactsOf('hooli')).toHaveLength(1);
   });
+
+  it('a 429 is retried (Togai did not add the contact); a 503 ends RETRYABLE after one attempt (a write without idempotency key is not resent blindly)', async () => {
+    await t.admin.armFault({ service: 'togai', kind: 'rate-limit', count: 1, method: 'POST', pathContains: '/togai/customers/hooli/contacts' });
+    await t.run('create_customer_contact', { customerId: 'hooli', name: 'Jared Dunn', email: 'jared@hooli.example' });
+    expect(contactsOf('hooli').filter((c) => c.email === 'jared@hooli.example')).toHaveLength(1);
+
+    await t.admin.armFault({ service: 'togai', kind: 'unavailable', count: 1, method: 'POST', pathContains: '/togai/customers/hooli/contacts' });
+    const error = (await t.run('create_customer_contact', { customerId: 'hooli', name: 'Big Head', email: 'bighead@hooli.example' }).catch((e: unknown) => e)) as ConnectorError;
+    expect(error.code).toBe('RETRYABLE');
+    expect(error.retryable).toBe(true);
+    expect(contactsOf('hooli').filter((c) => c.email === 'bighead@hooli.example')).toHaveLength(0);
+    await t.admin.clearFaults();
+  });
 });
