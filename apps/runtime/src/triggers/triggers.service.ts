@@ -549,9 +549,8 @@ export class TriggersService implements OnApplicationBootstrap {
   }
 
   /**
-   * Queues the flow's next poll `delayMs` from now, unless one is already waiting (the queue keeps one waiting
-   * poll per flow: e.g. the regular one when "poll now" ran in between), and records when the waiting poll will
-   * run. At once (a waiting poll is brought forward) when more pages wait, or when a resync started a new
+   * Queues the flow's next poll `delayMs` from now (`next_run_at`), unless one is already waiting (the queue keeps
+   * one waiting poll per flow: e.g. the regular one when "poll now" ran in between, which then keeps its time). At once (a waiting poll is brought forward) when more pages wait, or when a resync started a new
    * generation after this poll read the state (its own "poll now" found this poll's job in the queue).
    */
   private async scheduleNextPoll(flowId: string, delayMs: number, generationSeen?: number): Promise<void> {
@@ -564,13 +563,8 @@ export class TriggersService implements OnApplicationBootstrap {
         [POLL_QUEUE, flowId],
       );
     }
+    await this.dataSource.query(`UPDATE trigger_states SET next_run_at = now() + make_interval(secs => $2) WHERE flow_id = $1`, [flowId, delayMs / 1000]);
     await this.queue.send(POLL_QUEUE, { flowId }, { singletonKey: flowId, startAfter: Math.ceil(delayMs / 1000) });
-    await this.dataSource.query(
-      `UPDATE trigger_states SET next_run_at = COALESCE(
-         (SELECT min(start_after) FROM pgboss.job WHERE name = $3 AND singleton_key = $1::text AND state = 'created'),
-         now() + make_interval(secs => $2)) WHERE flow_id = $1`,
-      [flowId, delayMs / 1000, POLL_QUEUE],
-    );
   }
 
   /**
