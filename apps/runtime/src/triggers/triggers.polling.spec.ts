@@ -131,6 +131,15 @@ describe('polling controls: interval setting, poll now, resync generations', () 
     }
     expect((await pollNow()).body).toMatchObject({ enqueued: 1 });
 
+    // The app failing: 502 with the reason; the position is kept, so the next poll reads the page again.
+    await createCustomer('now-4');
+    await admin.armFault({ service: 'togai', kind: 'server-error', count: 4, pathContains: '/customers' });
+    const failed = await pollNow();
+    expect(failed.status).toBe(502);
+    expect(failed.body.error).toMatchObject({ code: 'TRIGGER_POLL_FAILED', message: expect.stringMatching(/position is kept/) });
+    await admin.clearFaults();
+    expect((await pollNow()).body).toMatchObject({ enqueued: 1 });
+
     // Refused with a coded 409 when there is nothing to poll.
     await disableFlow(t, ws, flowId);
     const disabled = await pollNow();
