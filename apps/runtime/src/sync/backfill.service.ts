@@ -5,11 +5,12 @@
 // the last committed position. Progress = the backfill's runs by status. When the last phase is listed and every
 // run has finished, the trigger's polling cursor is set to where the backfill started, so incremental polling
 // continues from there (changes made meanwhile are polled once; their events are deduplicated as usual).
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { ConnectorError, type PollResult } from '@braid/connector-sdk';
 import type { FlowDefinition } from '@braid/flow-model';
 import { DataSource, type EntityManager } from 'typeorm';
+import { BRAID_CONFIG, type BraidConfig } from '../config/config.service.js';
 import { ConnectorsService } from '../connectors/connectors.service.js';
 import { insertTriggerEvent } from '../events/events.store.js';
 import { QueueService } from '../queue/queue.service.js';
@@ -75,10 +76,14 @@ export class BackfillService implements OnApplicationBootstrap {
     private readonly runs: RunsService,
     private readonly queue: QueueService,
     private readonly moduleRef: ModuleRef,
+    @Inject(BRAID_CONFIG) private readonly config: BraidConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.queue.ensureQueue(BACKFILL_QUEUE, { policy: 'stately', retryLimit: 20, retryDelay: 2, retryBackoff: true, expireInSeconds: 10 * 60 });
+    // A chunk job is one page: one held by a process that died (SIGKILL mid-chunk) is handed out again after the
+    // run-job expiry (at most 10 min) — until then the stately queue keeps the backfill's next job waiting.
+    const expireInSeconds = Math.min(10 * 60, this.config.engine.runJobExpireSeconds);
+    await this.queue.ensureQueue(BACKFILL_QUEUE, { policy: 'stately', retryLimit: 20, retryDelay: 2, retryBackoff: true, expireInSeconds });
     await this.queue.work<{ backfillId: string }>(BACKFILL_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
       if (job) await this.runChunk(job.data.backfillId);
     });

@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { SyncError, SyncErrorCode } from './sync.errors.js';
 
-const LEASE_SECONDS = 60;
+// Short enough that a run resumed after a crash does not wait long for the dead holder's locks; renewed every 5 s.
+const LEASE_SECONDS = 15;
 
 export interface HeldSyncLock {
   key: string;

@@ -1,0 +1,92 @@
+// The runtime as a separate process (the built dist/main.js, as in production) on its own database of the shared
+// embedded PostgreSQL: for tests that kill it for real (SIGKILL) and start it again on the same data.
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import pg from 'pg';
+
+export const runtimeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+/**
+ * Builds dist/ from the working tree. tsc emits even when it reports type errors (another feature's work in
+ * progress must not block a crash test); a missing entry point is what fails.
+ */
+export async function buildRuntime(): Promise<void> {
+  const built = await promisify(execFile)(process.execPath, [path.join(runtimeDir, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: runtimeDir, timeout: 180_000 })
+    .then(() => true, (error: { stdout?: string }) => error.stdout ?? false);
+  if (built !== true && !existsSync(path.join(runtimeDir, 'dist/main.js'))) throw new Error(`building the runtime failed: ${String(built)}`);
+}
+
+/** A fresh database on the server of `adminUrl`; drop() removes it (connections forced out). */
+export async function createScratchDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `braid_test_${randomBytes(6).toString('hex')}`;
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+export interface RuntimeChild {
+  process: ChildProcess;
+  url: string;
+  /** SIGKILL, resolved once the process is gone. */
+  kill(): Promise<void>;
+}
+
+/** Starts dist/main.js on `port` and waits until /readyz answers. The log lines are appended to `log`. */
+export async function startRuntimeChild(options: { databaseUrl: string; port: number; env: Record<string, string>; log: string[] }): Promise<RuntimeChild> {
+  const proc = spawn(process.execPath, ['dist/main.js'], {
+    cwd: runtimeDir,
+    env: {
+      PATH: process.env.PATH,
+      DATABASE_URL: options.databaseUrl,
+      PORT: String(options.port),
+      HOST: '127.0.0.1',
+      BRAID_SANDBOX: 'off',
+      BRAID_LOG_LEVEL: 'warn',
+      BRAID_ALLOWED_PRIVATE_HOSTS: '127.0.0.1',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  proc.stdout?.on('data', (chunk: Buffer) => options.log.push(chunk.toString()));
+  proc.stderr?.on('data', (chunk: Buffer) => options.log.push(chunk.toString()));
+  const url = `http://127.0.0.1:${options.port}`;
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  try {
+    await waitUntil('the runtime to be ready', async () => proc.exitCode === null && (await fetch(`${url}/readyz`)).ok, 90_000, 200);
+  } catch (error) {
+    proc.kill('SIGKILL');
+    throw new Error(`${(error as Error).message}; runtime log: ${options.log.join('').slice(-3000)}`);
+  }
+  return {
+    process: proc,
+    url,
+    async kill() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
