@@ -2,10 +2,11 @@
 // with a branch runs once down each path (one run succeeds, one fails); the run detail draws the flow's graph
 // with each node coloured by its step status, a click (or Enter on a focused node) opens the step's output; the
 // Runs list and the run detail show each run's outcome. One browser, tests in order.
+import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client, TestApp } from '../test-app.js';
-import { screenshot } from './browser.js';
+import { screenshot, screenshotDir } from './browser.js';
 import { type EditorSession, startEditorSession } from './session.js';
 
 /** expect.poll with waits fit for a shared machine. */
@@ -138,6 +139,73 @@ describe('runs in a browser', { timeout: 180_000 }, () => {
     await poll(() => panel.getAttribute('data-step-id')).toBe('size');
     expect(await panel.getByTestId('json-output').locator('pre').textContent()).toContain('"branchId": null');
     await detail.getByTestId('replay-original').waitFor();
+    expect(problems).toEqual([]);
+  });
+  it('edits an upsert-with-link step with forms: match keys in order, field mapper with its locked pair, conflict rule', async () => {
+    const definition = {
+      schemaVersion: 1,
+      name: 'Orders → Books contacts',
+      direction: 'outbound',
+      trigger: { connector: 'core', trigger: 'manual', config: {} },
+      start: 'upsert',
+      steps: {
+        upsert: {
+          kind: 'upsertWithLink', id: 'upsert', title: 'Find or create the contact', connector: 'zoho-books',
+          source: { app: 'togai', type: 'account', id: { $expr: '$trigger.id' } }, target: { type: 'contact' },
+          create: { action: 'create_contact', input: {}, idPath: 'contact_id' },
+        },
+      },
+    };
+    const created = await api.post(`/api/v1/workspaces/${ws}/flows`).send({ definition });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const flowId = created.body.id as string;
+    await page.goto(`${baseUrl}/flows/${flowId}`);
+    await page.getByTestId('flow-editor').waitFor();
+    await page.getByTestId('canvas-node-upsert').click();
+    const panel = page.getByTestId('upsert-panel');
+    const saved = () => poll(() => page.getByTestId('save-status').getAttribute('data-status')).toBe('saved');
+
+    // The create action's mandatory pair is there from the start, locked.
+    const rows = panel.getByTestId('mapper-row');
+    await poll(() => rows.first().getByTestId('mapper-target').inputValue()).toBe('contact_name');
+    expect(await rows.first().getByTestId('mapper-target').getAttribute('readonly')).not.toBeNull();
+    expect(await rows.first().getByTestId('mapper-remove').isDisabled()).toBe(true);
+    await rows.first().locator('textarea').fill('$trigger.name');
+    await panel.getByTestId('mapper-add').click();
+    await rows.nth(1).getByTestId('mapper-target').fill('email');
+    await rows.nth(1).locator('textarea').fill('$trigger.email');
+    // The mapped fields are not asked for again in the create form.
+    expect(await panel.getByTestId('upsert-create').getByTestId('input-contact_name').count()).toBe(0);
+
+    // Two match keys, the second moved first.
+    for (const [index, field, source] of [[0, 'email', '$trigger.email'], [1, 'contact_name', '$trigger.name']] as const) {
+      await panel.getByTestId('upsert-add-find').click();
+      const call = panel.getByTestId(`upsert-find-${index}-call`);
+      await call.getByTestId(`upsert-find-${index}-call-action`).selectOption('find_contact');
+      await call.getByTestId(`toggle-expression-${field}`).click();
+      await call.getByTestId(`expression-${field}`).fill(source);
+    }
+    await panel.getByTestId('upsert-find-1-key').fill('name');
+    await panel.getByTestId('upsert-find-1-up').click();
+    await panel.getByTestId('upsert-conflict').selectOption('source-wins');
+    await saved();
+
+    const step = (await api.get(`/api/v1/workspaces/${ws}/flows/${flowId}`)).body.draft.steps.upsert;
+    expect(step.find.map((rule: { key: string }) => rule.key)).toEqual(['name', 'email']);
+    expect(step.find[0]).toMatchObject({ action: 'find_contact', input: { contact_name: { $expr: '$trigger.name' } }, idPath: 'contact_id' });
+    expect(step.find[1]).toMatchObject({ action: 'find_contact', input: { email: { $expr: '$trigger.email' } } });
+    expect(step.mapping.pairs).toEqual([{ source: { $expr: '$trigger.name' }, target: 'contact_name' }, { source: { $expr: '$trigger.email' }, target: 'email' }]);
+    expect(step.sync).toMatchObject({ conflict: 'source-wins' });
+    // Valid: the only thing left before publishing is the Books connection.
+    const validation = await api.post(`/api/v1/workspaces/${ws}/flows/${flowId}/validate`);
+    const stepProblems = (validation.body.problems as Array<{ pointer: string; message: string }>).filter((p) => p.pointer.startsWith('/steps/upsert'));
+    expect(stepProblems.filter((p) => !p.pointer.endsWith('/connectionRef')), JSON.stringify(stepProblems)).toEqual([]);
+    await screenshot(page, 'runs-03-upsert-panel');
+    // The panel scrolls on its own: one view of the match keys, one of the mapping and the conflict rule.
+    for (const [part, name] of [['upsert-find-list', 'runs-04-upsert-match-keys'], ['field-mapper', 'runs-05-upsert-mapping']] as const) {
+      await panel.getByTestId(part).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
+    }
     expect(problems).toEqual([]);
   });
 });
