@@ -1,11 +1,11 @@
 import { stepLabel, type ConnectorDescriptor, type FlowDefinition } from '@braid/flow-model';
 import { useMemo, useState } from 'react';
-import { formatDuration, type RunDetail, runsApi, type RunStep, stepStatusById } from '../../api/runs';
+import { formatDuration, type RunDetail, runsApi, type RunStep } from '../../api/runs';
 import { useConnectors } from '../../app/queries';
-import { TRIGGER_NODE_ID } from '../canvas/graph.derive';
+import { deriveLayout, TRIGGER_NODE_ID } from '../canvas/graph.derive';
 import '../connections/connections.css';
 import { errorText, useAsync, useWorkspaceId } from '../connections/useAsync';
-import { initialSelection, iterationLabel, runGraph, statusLabel, type RunNodeStatus } from './run.graph';
+import { executionStatus, initialSelection, iterationLabel, runGraph, runStepStatuses, statusLabel, type RunNodeStatus } from './run.graph';
 import { RunGraphView } from './RunGraphView';
 import { RunOutcome } from './RunOutcome';
 import './runs.css';
@@ -160,7 +160,9 @@ function RunOfWorkspace({ workspaceId, runId, onOpenRun }: { workspaceId: string
 
 function RunGraphOfVersion({ detail, flow, catalog, selected, onOpenStep }: { detail: RunDetail; flow: FlowDefinition; catalog: ConnectorDescriptor[]; selected?: string; onOpenStep(stepId: string): void }) {
   const triggerStatus: RunNodeStatus = detail.status === 'queued' ? 'not-run' : 'succeeded';
-  const graph = useMemo(() => runGraph(flow, detail.steps, catalog, { triggerStatus, ...(selected ? { selected } : {}) }), [flow, detail.steps, catalog, triggerStatus, selected]);
+  // The layout depends on the version only: a running run's polls recolour the nodes without laying out again.
+  const layout = useMemo(() => deriveLayout(flow), [flow]);
+  const graph = useMemo(() => runGraph(flow, detail.steps, catalog, { triggerStatus, layout, ...(selected ? { selected } : {}) }), [flow, layout, detail.steps, catalog, triggerStatus, selected]);
   return (
     <div className="run-graph-column">
       <RunGraphView graph={graph} onOpenStep={onOpenStep} />
@@ -185,7 +187,7 @@ function stepTitle(flow: FlowDefinition | undefined, stepId: string): string {
 
 /** Every execution of one step in this run (one per loop iteration), newest attempt's outcome. */
 function StepExecutions({ stepId, title, executions }: { stepId: string; title: string; executions: RunStep[] }) {
-  const status: RunNodeStatus = executions.length === 0 ? 'not-run' : (stepStatusById(executions).get(stepId) ?? 'not-run');
+  const status: RunNodeStatus = executions.length === 0 ? 'not-run' : (runStepStatuses(executions).get(stepId) ?? 'not-run');
   return (
     <div data-testid="run-step-executions" data-step-id={stepId}>
       <h2>
@@ -202,12 +204,13 @@ function StepExecutions({ stepId, title, executions }: { stepId: string; title: 
 
 function StepExecution({ execution, open }: { execution: RunStep; open: boolean }) {
   const iteration = iterationLabel(execution.path, execution.stepId);
+  const status = executionStatus(execution);
   const hasError = execution.error !== null && execution.error !== undefined;
   return (
-    <div className={`run-execution is-${execution.status}`} data-testid="step-execution" data-path={execution.path} data-status={execution.status}>
+    <div className={`run-execution is-${status}`} data-testid="step-execution" data-path={execution.path} data-status={status}>
       <p className="muted">
         {iteration ? <strong>{iteration} · </strong> : ''}
-        <span className={`bc-pill is-${execution.status}`}>{execution.status}</span> · {execution.attempts} attempt{execution.attempts === 1 ? '' : 's'} · {formatDuration(execution.durationMs)}
+        <span className={`bc-pill is-${status}`}>{status}</span> · {execution.attempts} attempt{execution.attempts === 1 ? '' : 's'} · {formatDuration(execution.durationMs)}
         {execution.dryRun ? ' · dry run' : ''}
       </p>
       {execution.error !== null && execution.error !== undefined && (

@@ -1,8 +1,8 @@
 import type { FlowDefinition } from '@braid/flow-model';
 import { describe, expect, it } from 'vitest';
 import type { RunStep } from '../../api/runs';
-import { TRIGGER_NODE_ID } from '../canvas/graph.derive';
-import { initialSelection, iterationLabel, runGraph, statusLabel } from './run.graph';
+import { deriveLayout, TRIGGER_NODE_ID } from '../canvas/graph.derive';
+import { executionStatus, initialSelection, iterationLabel, runGraph, statusLabel } from './run.graph';
 
 const e = (source: string) => ({ $expr: source });
 
@@ -70,6 +70,22 @@ describe('runGraph', () => {
     expect(taken.some((t) => t.endsWith('>__end'))).toBe(true);
   });
 
+  it('shows an upsert that skipped its write (echo) as skipped, and reuses a given layout', () => {
+    const upsertFlow: FlowDefinition = {
+      ...flow,
+      start: 'upsert',
+      steps: { upsert: { kind: 'upsertWithLink', id: 'upsert', connector: 'zoho-books', source: { app: 'togai', type: 'account', id: e('$trigger.id') }, target: { type: 'contact' }, create: { action: 'create_contact', input: {}, idPath: 'contact_id' } } },
+    };
+    const echo = step('upsert', 'succeeded', { path: 'skipped', reason: 'echo', sourceId: 'A-1', targetId: '46', message: 'skipped: echo of run r1' });
+    expect(executionStatus(echo)).toBe('skipped');
+    expect(executionStatus(step('upsert', 'succeeded', { path: 'created', sourceId: 'A-1', targetId: '46' }))).toBe('succeeded');
+    expect(executionStatus(step('map', 'succeeded', { path: 'skipped' }))).toBe('succeeded');
+    const layout = deriveLayout(upsertFlow);
+    const graph = runGraph(upsertFlow, [echo], [], { triggerStatus: 'succeeded', layout });
+    expect(statusOf(graph)).toEqual({ trigger: 'succeeded', upsert: 'skipped' });
+    expect(graph.nodes.find((n) => n.id === 'upsert')!.x).toBe(layout.nodes.find((n) => n.id === 'upsert')!.x);
+  });
+
   it('stops the path at a failed step and lists executions of steps the version does not have', () => {
     const graph = runGraph(flow, [step('find', 'failed'), step('gone', 'succeeded')], [], { triggerStatus: 'succeeded' });
     expect(statusOf(graph)).toMatchObject({ find: 'failed', check: 'not-run', create: 'not-run' });
@@ -83,6 +99,7 @@ describe('run detail helpers', () => {
     expect(initialSelection([step('find', 'succeeded'), step('create', 'failed')], 'create')).toBe('create');
     expect(initialSelection([step('find', 'succeeded'), step('line', 'failed', null, 'l[1]/line')], undefined)).toBe('line');
     expect(initialSelection([step('find', 'succeeded')], undefined)).toBeUndefined();
+    expect(initialSelection([step('find', 'succeeded'), step('upsert', 'succeeded', { path: 'skipped', sourceId: 'A-1' })], undefined)).toBe('upsert');
   });
 
   it('names loop iterations from their path', () => {

@@ -2,7 +2,7 @@ import { stepLabel, type ConnectorDescriptor, type FlowDefinition } from '@braid
 import type { RunStep, StepStatus } from '../../api/runs';
 import { stepStatusById } from '../../api/runs';
 import { stepCardText, type StepCardText } from '../../nodes/summary';
-import { deriveLayout, type GraphNodeKind, TRIGGER_NODE_ID } from '../canvas/graph.derive';
+import { deriveLayout, type FlowGraphView, type GraphNodeKind, TRIGGER_NODE_ID } from '../canvas/graph.derive';
 
 // The run detail draws the version a run ran with the canvas's own layout (graph.derive), each step coloured
 // by what it did in this run. Steps the run never got to are "not-run" (a branch path not taken, a step after
@@ -53,10 +53,30 @@ export interface RunGraph {
 
 export const statusLabel = (status: RunNodeStatus): string => (status === 'not-run' ? 'not reached' : status);
 
+/**
+ * What an execution did, as a person reads it: the engine records an upsert that skipped its write (echo of
+ * its own write, conflict lost, deleted source) as a succeeded step whose output says `path: "skipped"`.
+ */
+export function executionStatus(execution: RunStep): StepStatus {
+  const output = execution.output as { path?: unknown; sourceId?: unknown } | null;
+  if (execution.status === 'succeeded' && output && typeof output === 'object' && output.path === 'skipped' && 'sourceId' in output) return 'skipped';
+  return execution.status;
+}
+
+/** One status per step id: the worst of its executions (a failed loop iteration makes the step red). */
+export function runStepStatuses(steps: readonly RunStep[]): Map<string, StepStatus> {
+  return stepStatusById(steps.map((step) => ({ ...step, status: executionStatus(step) })));
+}
+
 /** The graph of `flow` with each node's status in a run whose step executions are `steps`. */
-export function runGraph(flow: FlowDefinition, steps: readonly RunStep[], catalog: readonly ConnectorDescriptor[], options: { triggerStatus: RunNodeStatus; selected?: string }): RunGraph {
-  const layout = deriveLayout(flow);
-  const statuses = stepStatusById([...steps]);
+export function runGraph(
+  flow: FlowDefinition,
+  steps: readonly RunStep[],
+  catalog: readonly ConnectorDescriptor[],
+  options: { triggerStatus: RunNodeStatus; selected?: string; /** deriveLayout(flow), when the caller keeps it across polls */ layout?: FlowGraphView },
+): RunGraph {
+  const layout = options.layout ?? deriveLayout(flow);
+  const statuses = runStepStatuses(steps);
   const connectorOf = new Map(catalog.map((c) => [c.key, c]));
   const executionsOf = new Map<string, RunStep[]>();
   for (const step of steps) executionsOf.set(step.stepId, [...(executionsOf.get(step.stepId) ?? []), step]);
@@ -143,10 +163,11 @@ function isPoint(nodes: readonly RunGraphNode[], id: string): boolean {
   return node?.kind === 'join' || node?.kind === 'end';
 }
 
-/** The step a run detail opens on: the failing step of a failed run, else nothing. */
+/** The step a run detail opens on: the failing step of a failed run, else the step that skipped the run's write, else nothing. */
 export function initialSelection(steps: readonly RunStep[], failedStepId: string | undefined): string | undefined {
   if (failedStepId && steps.some((s) => s.stepId === failedStepId)) return failedStepId;
-  return [...steps].reverse().find((s) => s.status === 'failed')?.stepId;
+  const latest = [...steps].reverse();
+  return (latest.find((s) => s.status === 'failed') ?? latest.find((s) => executionStatus(s) === 'skipped'))?.stepId;
 }
 
 /** "lines[2]/line" → "iteration 3"; nested loops list each level ("iteration 2 › 3"). */
