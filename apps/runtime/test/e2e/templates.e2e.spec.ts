@@ -221,6 +221,10 @@ describe('templates gallery and integrations in a browser', () => {
     expect(depositLabels.some((label) => /undeposited/i.test(label)), depositLabels.join(', ')).toBe(true);
     await deposit.selectOption({ label: depositLabels.find((label) => /undeposited/i.test(label))! });
     await bank.selectOption({ index: 1 });
+    const fees = wizard.getByTestId('setting-feesAccountId');
+    expect(await fees.getAttribute('data-options-key')).toBe('expense_accounts');
+    await expect.poll(() => fees.locator('option').count()).toBeGreaterThan(1);
+    await fees.selectOption({ label: 'Payment Processing Fees' });
     await wizard.getByTestId('setting-processingFeePercent').fill('150');
     await screenshot(page, 'templates-08-s5-settings');
     await wizard.getByTestId('wizard-next').click();
@@ -240,6 +244,7 @@ describe('templates gallery and integrations in a browser', () => {
     const stored = await t.query<{ settings: Record<string, unknown> }>(`SELECT settings FROM integrations WHERE template_id = 's5-books-payments-two-way'`);
     expect(stored[0]!.settings).toMatchObject({ depositAccountId: await detail.getByTestId('setting-depositAccountId').inputValue(), processingFeePercent: 2.5, processingFeeFixed: 0 });
     expect(stored[0]!.settings.bankAccountId).toMatch(/^[0-9]+$/);
+    expect(stored[0]!.settings.feesAccountId).toMatch(/^[0-9]+$/);
     await screenshot(page, 'templates-10-s5-integration');
     expect(problems).toEqual([]);
   });
