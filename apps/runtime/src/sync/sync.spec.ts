@@ -13,7 +13,7 @@ import { connectViaOAuth, type ConnectionsHarness, SANDBOX_TOGAI_TOKEN, startCon
 import { ConnectionsService } from '../connections/connections.service.js';
 import { ConnectorsService } from '../connectors/connectors.service.js';
 import { allowLoopback, createPublishedFlow, flowDefinition, type Json, startRun, waitFor, waitForRun } from '../engine/test-support/engine.fixtures.js';
-import { TriggersService } from '../triggers/triggers.service.js';
+import { POLL_QUEUE, TriggersService } from '../triggers/triggers.service.js';
 import { BackfillService } from './backfill.service.js';
 
 const SLOW = process.env.BRAID_SLOW_TESTS === '1';
@@ -55,6 +55,16 @@ describe('two-way sync: CRM Accounts ↔ Togai customers', () => {
   const writeCalls = async (service: 'crm' | 'togai') => {
     const { counts } = await admin().calls(service);
     return Object.entries(counts).filter(([k]) => /^(POST|PUT|PATCH|DELETE) /.test(k)).reduce((sum, [, n]) => sum + Number(n), 0);
+  };
+  /**
+   * The calls since the last clearCalls that addressed single records ("GET /togai/customers/crm-1", "PUT
+   * /crm/v8/Accounts" — a CRM record write names its ids in the body), as "METHOD path". Listings (polls, which
+   * the scheduler may also run meanwhile) are left out: they read pages, they touch no record.
+   */
+  const recordCalls = async (service: 'crm' | 'togai'): Promise<string[]> => {
+    const body = (await (await fetch(`${h.sandbox.url}/_admin/calls?service=${service}`)).json()) as { calls: Array<{ method: string; path: string }> };
+    const perRecord = service === 'togai' ? /^\/togai\/(customers|accounts)\/[^/]+$/ : /^\/crm\/v8\/Accounts\/\d+$/;
+    return body.calls.filter((c) => perRecord.test(c.path) || (c.method !== 'GET' && /^\/crm\/v8\/Accounts$/.test(c.path))).map((c) => `${c.method} ${c.path}`).sort();
   };
   // The runs list has no output column: read id, status, output straight from the runs table.
   const flowRuns = async (flowId: string): Promise<Json[]> =>
@@ -255,6 +265,9 @@ describe('two-way sync: CRM Accounts ↔ Togai customers', () => {
     expect(forward[0]).toMatchObject({ status: 'succeeded', output: expect.objectContaining({ path: 'linked', sourceId: account.id }) });
     const forwardRunId = forward[0]!.id as string;
     expect(await writeCalls('togai')).toBe(1); // one update of that one customer
+    // Only that customer was touched: one read (conflict check) and one update.
+    const touched = (forward[0]!.output as Json).targetId as string;
+    expect(await recordCalls('togai')).toEqual([`GET /togai/customers/${touched}`, `PATCH /togai/customers/${touched}`].sort());
     expect(await writeCalls('crm')).toBe(0);
     const customer = (await togaiCustomers()).find((c) => c.name === 'Renamed in CRM');
     expect(customer).toBeDefined();
@@ -264,6 +277,8 @@ describe('two-way sync: CRM Accounts ↔ Togai customers', () => {
     expect(back[0]!.output).toMatchObject({ path: 'skipped', reason: 'echo', echoOfRunId: forwardRunId, message: `skipped: echo of run ${forwardRunId}` });
     expect(await writeCalls('crm')).toBe(0);
     expect(await pollAndSettle(crmToTogai)).toHaveLength(0);
+    expect(await recordCalls('crm')).toEqual([]); // the echo run touched no CRM record
+    expect(await recordCalls('togai')).toHaveLength(2); // nothing after the forward run's read and update
 
     // The other direction: a Togai change reaches CRM once.
     await runAs(togai, 'update_customer', { customerId: customer!.id, name: 'Renamed in Togai' });
@@ -272,10 +287,12 @@ describe('two-way sync: CRM Accounts ↔ Togai customers', () => {
     expect(reverse).toHaveLength(1);
     expect(reverse[0]!.output).toMatchObject({ path: 'linked', targetId: account.id });
     expect(await writeCalls('crm')).toBe(1);
+    expect(await recordCalls('crm')).toEqual([`GET /crm/v8/Accounts/${account.id as string}`, 'PUT /crm/v8/Accounts'].sort()); // only that account
     const echoBack = await pollAndSettle(crmToTogai);
     expect(echoBack).toHaveLength(1);
     expect(echoBack[0]!.output).toMatchObject({ path: 'skipped', reason: 'echo' });
     expect(await writeCalls('togai')).toBe(0);
+    expect(await recordCalls('togai')).toEqual([]); // the echo run touched no Togai record
   }, 180_000);
 
   it('simultaneous changes on both sides: the later writer wins, the losing values are kept in the run', async () => {
@@ -306,6 +323,60 @@ describe('two-way sync: CRM Accounts ↔ Togai customers', () => {
     const echo = await pollAndSettle(crmToTogai);
     expect(echo.map((r) => (r.output as Json).reason)).toEqual(['echo']);
   }, 180_000);
+
+  it('the conflict rule set on the step is followed: source-wins and target-wins, whatever the modified times', async () => {
+    const republish = async (conflict: string) => {
+      const definition = crmToTogaiFlow();
+      ((definition.steps as Json).upsert_customer as Json).sync = { conflict };
+      await client.put(`/api/v1/workspaces/${ws}/flows/${crmToTogai}/draft`).send({ definition }).expect(200);
+      await client.post(`/api/v1/workspaces/${ws}/flows/${crmToTogai}/publish`).send({}).expect(200);
+      // Publishing re-arms the trigger and polls at once: let that poll pass before changing records.
+      await waitFor('the poll queued by publishing', async () => {
+        const due: unknown[] = await db().query(
+          `SELECT 1 FROM pgboss.job WHERE name = $1 AND singleton_key = $2 AND (state = 'active' OR (state IN ('created', 'retry') AND start_after <= now()))`,
+          [POLL_QUEUE, crmToTogai],
+        );
+        return due.length === 0;
+      }, 30_000);
+      await pollAndSettle(crmToTogai);
+    };
+    const account = (await crmAccounts()).find((a) => a.Account_Name === crmOnly(8))!;
+    const customer = (await togaiCustomers()).find((c) => c.name === account.Account_Name)!;
+
+    // source-wins: CRM changed first, Togai later — CRM (the source of this flow) still wins.
+    await republish('source-wins');
+    await runAs(crm, 'update_records', { module: 'Accounts', records: [{ id: account.id, Account_Name: 'Rule CRM 1' }] });
+    await admin().advanceClock(5_000);
+    await runAs(togai, 'update_customer', { customerId: customer.id, name: 'Rule Togai 1' });
+    await admin().clearCalls();
+    const sourceWins = await pollAndSettle(crmToTogai);
+    expect(sourceWins.map((r) => r.output)).toEqual([
+      expect.objectContaining({ path: 'linked', conflict: expect.objectContaining({ rule: 'source-wins', winner: 'source', losing: { name: 'Rule Togai 1', primaryEmail: customer.primaryEmail } }) }),
+    ]);
+    expect(await writeCalls('togai')).toBe(1);
+    expect(await runAs(togai, 'get_customer', { customerId: customer.id })).toMatchObject({ name: 'Rule CRM 1' });
+    // Togai reports the customer with Braid's write: an echo, nothing goes back to CRM.
+    expect((await pollAndSettle(togaiToCrm)).map((r) => (r.output as Json).reason)).toEqual(['echo']);
+    expect(await writeCalls('crm')).toBe(0);
+
+    // target-wins: Togai changed first, CRM later — Togai (the target) still wins; nothing is written, CRM's values
+    // are kept in the run.
+    await republish('target-wins');
+    await runAs(togai, 'update_customer', { customerId: customer.id, name: 'Rule Togai 2' });
+    await admin().advanceClock(5_000);
+    await runAs(crm, 'update_records', { module: 'Accounts', records: [{ id: account.id, Account_Name: 'Rule CRM 2' }] });
+    await admin().clearCalls();
+    const targetWins = await pollAndSettle(crmToTogai);
+    expect(targetWins.map((r) => r.output)).toEqual([
+      expect.objectContaining({ path: 'skipped', reason: 'conflict', conflict: expect.objectContaining({ rule: 'target-wins', winner: 'target', losing: expect.objectContaining({ name: 'Rule CRM 2' }) }) }),
+    ]);
+    expect(await writeCalls('togai')).toBe(0);
+    expect(await runAs(togai, 'get_customer', { customerId: customer.id })).toMatchObject({ name: 'Rule Togai 2' });
+    await republish('last-writer-wins');
+    // The Togai change of this test still waits in the reverse flow's next poll: take it in before the next test.
+    await pollAndSettle(togaiToCrm);
+    await pollAndSettle(crmToTogai);
+  }, 120_000);
 
   it('a record deleted in CRM archives its linked Togai customer and drops the link; the archive does not come back', async () => {
     const account = (await crmAccounts()).find((a) => a.Account_Name === crmOnly(18))!;
