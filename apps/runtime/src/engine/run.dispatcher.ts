@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { QueueService, type QueueJob } from '../queue/queue.service.js';
+import { type LocalConsumer, QueueService, type QueueJob } from '../queue/queue.service.js';
 import { RUN_QUEUE, type RunJobData } from '../runs/runs.queue.js';
 import { EngineSettings } from './engine.settings.js';
 import { RunExecutor } from './run.executor.js';
@@ -10,9 +10,14 @@ const POLL_INTERVAL_MS = 1_000;
  * Feeds queued runs to the executor: keeps up to `workerConcurrency` runs in flight, fetches as many jobs
  * as there are free slots in one query, and fetches again the moment a slot frees or a job is enqueued
  * anywhere (LISTEN/NOTIFY), with a 1 s poll as a fallback. Completions are batched into one query.
+ *
+ * It is also the queue's local consumer: the webhook ingress reserves free slots before committing and
+ * hands the new runs over right after the commit (no fetch, no wake-up round trip). Their jobs are stored
+ * with a start `fallbackDelayMs` later and deleted when the run is done; if this process dies first, any
+ * worker takes them then. The run's claim (lease in PostgreSQL) still guarantees one execution at a time.
  */
 @Injectable()
-export class RunDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class RunDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown, LocalConsumer {
   private readonly logger = new Logger('RunDispatcher');
   private inFlight = 0;
   private fetching = false;
@@ -21,6 +26,7 @@ export class RunDispatcher implements OnApplicationBootstrap, BeforeApplicationS
   private poller: NodeJS.Timeout | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private completed: string[] = [];
+  private handedDone: string[] = [];
   private flushScheduled = false;
   private readonly idleWaiters: Array<() => void> = [];
 
@@ -33,6 +39,7 @@ export class RunDispatcher implements OnApplicationBootstrap, BeforeApplicationS
   async onApplicationBootstrap(): Promise<void> {
     await this.queue.ensureQueue(RUN_QUEUE);
     this.queue.onWake(RUN_QUEUE, () => this.pump());
+    this.queue.registerLocalConsumer(RUN_QUEUE, this);
     this.poller = setInterval(() => this.pump(), POLL_INTERVAL_MS);
     this.sweeper = setInterval(() => void this.sweep(), this.settings.sweepIntervalMs);
     // Runs left behind by a previous process are picked up straight away.
@@ -80,36 +87,79 @@ export class RunDispatcher implements OnApplicationBootstrap, BeforeApplicationS
     }
   }
 
+  get fallbackDelayMs(): number {
+    return this.settings.leaseMs;
+  }
+
+  reserve(count: number): number {
+    if (this.stopped) return 0;
+    const granted = Math.max(0, Math.min(count, this.settings.workerConcurrency - this.inFlight));
+    this.inFlight += granted;
+    return granted;
+  }
+
+  release(count: number): void {
+    this.inFlight -= count;
+    this.slotFreed();
+  }
+
+  take(jobs: Array<{ id: string; data: object }>): void {
+    this.run(jobs as Array<{ id: string; data: RunJobData }>, 'handed-over');
+  }
+
   /** Starts the runs of fetched jobs (claimed together where possible, see RunExecutor.executeQueuedBatch). */
   private start(jobs: Array<QueueJob<RunJobData>>): void {
     this.inFlight += jobs.length;
+    this.run(jobs, 'fetched');
+  }
+
+  /** Runs jobs whose slots are counted in inFlight already. */
+  private run(jobs: Array<{ id: string; data: RunJobData }>, origin: 'fetched' | 'handed-over'): void {
     const runs = this.executor.executeQueuedBatch(jobs.map((job) => job.data));
     jobs.forEach((job, index) => {
       runs[index]!
         .then(
-          () => this.markCompleted(job.id),
+          () => this.markCompleted(job.id, origin),
           (error: Error) => {
+            if (origin === 'handed-over') {
+              // Its job stays in the queue and becomes available after the fallback delay.
+              this.logger.error(`Run ${job.data.runId} could not be executed (will be retried from the queue): ${error.message}`);
+              return;
+            }
             this.logger.error(`Run ${job.data.runId} could not be executed (will be retried): ${error.message}`);
             return this.queue.fail(RUN_QUEUE, job.id, { message: error.message }).catch(() => undefined);
           },
         )
         .finally(() => {
           this.inFlight -= 1;
-          if (this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
-          this.pump();
+          this.slotFreed();
         });
     });
   }
 
-  private markCompleted(id: string): void {
-    this.completed.push(id);
+  private slotFreed(): void {
+    if (this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+    this.pump();
+  }
+
+  private markCompleted(id: string, origin: 'fetched' | 'handed-over'): void {
+    // Fetched jobs are active: complete them. Handed-over jobs were never fetched: delete them.
+    (origin === 'fetched' ? this.completed : this.handedDone).push(id);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     setImmediate(() => {
       this.flushScheduled = false;
-      const ids = this.completed.splice(0);
-      void this.queue.complete(RUN_QUEUE, ids).catch((error: Error) => this.logger.warn(`Completing jobs failed: ${error.message}`));
+      void this.settleJobs();
     });
+  }
+
+  private async settleJobs(): Promise<void> {
+    const completed = this.completed.splice(0);
+    const handed = this.handedDone.splice(0);
+    await Promise.all([
+      this.queue.complete(RUN_QUEUE, completed).catch((error: Error) => this.logger.warn(`Completing jobs failed: ${error.message}`)),
+      this.queue.deleteJobs(RUN_QUEUE, handed).catch((error: Error) => this.logger.warn(`Deleting handed-over jobs failed: ${error.message}`)),
+    ]);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -120,6 +170,6 @@ export class RunDispatcher implements OnApplicationBootstrap, BeforeApplicationS
       // Let running steps finish (bounded); what is left resumes on another replica after its lease expires.
       await Promise.race([new Promise<void>((resolve) => this.idleWaiters.push(resolve)), new Promise((resolve) => setTimeout(resolve, 10_000))]);
     }
-    await this.queue.complete(RUN_QUEUE, this.completed.splice(0)).catch(() => undefined);
+    await this.settleJobs();
   }
 }

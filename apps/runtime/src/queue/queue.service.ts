@@ -10,6 +10,29 @@ export type WorkOptions = PgBoss.WorkOptions;
 export type QueueJob<T> = PgBoss.Job<T>;
 export type QueueDefinition = Omit<PgBoss.Queue, 'name'>;
 
+/** A job to enqueue: its data, optionally its id (chosen by the caller) and when it may start at the earliest. */
+export interface NewJob {
+  id?: string;
+  data: object;
+  startAfter?: Date;
+}
+
+/**
+ * A worker in this process that takes jobs straight from the enqueuer once its transaction has committed
+ * (see insertInTransaction's callers). Such jobs are still stored, with a later start, as the durable fallback:
+ * if this process dies before finishing them, any worker runs them after `fallbackDelayMs`.
+ */
+export interface LocalConsumer {
+  /** How long a handed-over job waits before any worker may take it from the queue. */
+  readonly fallbackDelayMs: number;
+  /** Reserves up to `count` free slots now; answers how many. */
+  reserve(count: number): number;
+  /** Gives back reserved slots that were not used (fewer new jobs than reserved, or the transaction failed). */
+  release(count: number): void;
+  /** Runs committed jobs in reserved slots; the consumer deletes each job from the queue when it is done. */
+  take(jobs: Array<{ id: string; data: object }>): void;
+}
+
 /** Channel on which every enqueue is announced (inside the enqueuing transaction, so only on commit). */
 export const WAKE_CHANNEL = 'braid_queue_wake';
 const PGBOSS_SCHEMA = 'pgboss';
@@ -31,6 +54,7 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly workerIds = new Map<string, string[]>();
   private readonly wakeListeners = new Map<string, Array<() => void>>();
   private readonly definitions = new Map<string, QueueDefinition>();
+  private readonly localConsumers = new Map<string, LocalConsumer>();
   private stopping = false;
 
   constructor(
@@ -93,6 +117,15 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown {
     this.wakeLocalWorkers(queue);
   }
 
+  /** Registers this process's direct consumer of `queue` (the run dispatcher). */
+  registerLocalConsumer(queue: string, consumer: LocalConsumer): void {
+    this.localConsumers.set(queue, consumer);
+  }
+
+  localConsumer(queue: string): LocalConsumer | undefined {
+    return this.stopping ? undefined : this.localConsumers.get(queue);
+  }
+
   /** Called whenever a job is enqueued on `queue` by any replica (after the enqueuing transaction commits). */
   onWake(queue: string, listener: () => void): void {
     this.wakeListeners.set(queue, [...(this.wakeListeners.get(queue) ?? []), listener]);
@@ -143,11 +176,14 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown {
    * Enqueues many jobs in one statement inside an open TypeORM transaction (they exist iff it commits). With
    * `notify: false` the caller announces them on WAKE_CHANNEL itself (e.g. within one of its own statements).
    */
-  async insertInTransaction(manager: EntityManager, queue: string, jobs: object[], options: { notify?: boolean } = {}): Promise<void> {
+  async insertInTransaction(manager: EntityManager, queue: string, jobs: NewJob[], options: { notify?: boolean } = {}): Promise<void> {
     if (jobs.length === 0) return;
     const boss = await this.ready();
     await this.ensureQueue(queue);
-    await boss.insert(jobs.map((data) => ({ name: queue, data })), { db: this.transactionDb(manager) });
+    await boss.insert(
+      jobs.map((job) => ({ name: queue, data: job.data, ...(job.id ? { id: job.id } : {}), ...(job.startAfter ? { startAfter: job.startAfter.toISOString() } : {}) })),
+      { db: this.transactionDb(manager) },
+    );
     if (options.notify !== false) await manager.query('SELECT pg_notify($1, $2)', [WAKE_CHANNEL, queue]);
   }
 
@@ -180,6 +216,12 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown {
   async complete(queue: string, ids: string[]): Promise<void> {
     if (ids.length === 0 || !this.boss) return;
     await this.boss.complete(queue, ids);
+  }
+
+  /** Removes jobs (e.g. handed-over jobs whose work is done) from the queue. */
+  async deleteJobs(queue: string, ids: string[]): Promise<void> {
+    if (ids.length === 0 || !this.boss) return;
+    await this.boss.deleteJob(queue, ids);
   }
 
   async fail(queue: string, id: string, reason: { message: string }): Promise<void> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { EventSource } from '../events/events.store.js';
-import { QueueService, WAKE_CHANNEL } from '../queue/queue.service.js';
+import { type LocalConsumer, type NewJob, QueueService, WAKE_CHANNEL } from '../queue/queue.service.js';
 import { RUN_QUEUE, type RunJobData } from '../runs/runs.queue.js';
 
 /** One event of an accepted delivery: stored, and (unless it is a duplicate) given a queued run and its job. */
@@ -26,6 +26,14 @@ export interface AcceptedEvent {
 export interface AcceptedRef {
   id: string;
   duplicate: boolean;
+}
+
+/** Runs handed to this process's workers once the transaction has committed (slots reserved beforehand). */
+interface HandOff {
+  reserved: number;
+  jobs: Array<{ id: string; data: RunJobData }>;
+  /** New runs left to the queue (no free local slot). */
+  queued: number;
 }
 
 interface Pending {
@@ -71,8 +79,9 @@ const STORE_EVENTS_AND_RUNS = `
     RETURNING id
   )
   SELECT (SELECT coalesce(array_agg(id), '{}') FROM stored) AS stored,
-         -- Workers of every replica are woken on commit (QueueService listens on this channel).
-         (SELECT count(pg_notify($3, $4)) FROM (SELECT 1 FROM queued LIMIT 1) AS one) AS woken`;
+         -- Workers of every replica are woken on commit (QueueService listens on this channel), unless every
+         -- run is handed to a local worker ($5 = false).
+         (SELECT count(pg_notify($3, $4)) FROM (SELECT 1 FROM queued WHERE $5::boolean LIMIT 1) AS one) AS woken`;
 
 /**
  * Group commit for webhook accepts. Each accept is a small write (event + run + job) whose cost is mostly
@@ -133,8 +142,7 @@ export class AcceptBatcher {
 
   private async commit(batch: Pending[]): Promise<void> {
     try {
-      const results = await this.dataSource.transaction((manager) => this.store(manager, batch.map((request) => request.events)));
-      this.queue.wakeLocal(RUN_QUEUE);
+      const results = await this.storeAndHandOff(batch.map((request) => request.events));
       batch.forEach((request, index) => request.resolve(results[index]!));
     } catch (error) {
       if (batch.length === 1) {
@@ -143,8 +151,7 @@ export class AcceptBatcher {
       }
       for (const request of batch) {
         try {
-          request.resolve((await this.dataSource.transaction((manager) => this.store(manager, [request.events])))[0]!);
-          this.queue.wakeLocal(RUN_QUEUE);
+          request.resolve((await this.storeAndHandOff([request.events]))[0]!);
         } catch (single) {
           request.reject(single);
         }
@@ -152,8 +159,33 @@ export class AcceptBatcher {
     }
   }
 
-  private async store(manager: EntityManager, requests: AcceptedEvent[][]): Promise<AcceptedRef[][]> {
+  /**
+   * One transaction; then the new runs go straight to this process's workers when they have free slots (their
+   * jobs wait in the queue as the fallback), or else the workers are woken to fetch them.
+   */
+  private async storeAndHandOff(requests: AcceptedEvent[][]): Promise<AcceptedRef[][]> {
+    const consumer = this.queue.localConsumer(RUN_QUEUE);
+    const handOff: HandOff = { reserved: 0, jobs: [], queued: 0 };
+    let results: AcceptedRef[][];
+    try {
+      results = await this.dataSource.transaction((manager) => this.store(manager, requests, consumer, handOff));
+    } catch (error) {
+      if (handOff.reserved > 0) consumer!.release(handOff.reserved);
+      throw error;
+    }
+    if (consumer && handOff.reserved > handOff.jobs.length) consumer.release(handOff.reserved - handOff.jobs.length);
+    if (consumer && handOff.jobs.length > 0) consumer.take(handOff.jobs);
+    if (handOff.queued > 0) this.queue.wakeLocal(RUN_QUEUE);
+    return results;
+  }
+
+  private async store(manager: EntityManager, requests: AcceptedEvent[][], consumer: LocalConsumer | undefined, handOff: HandOff): Promise<AcceptedRef[][]> {
     const events = requests.flat();
+    // Slots for every event (duplicates give theirs back after commit); a retried transaction reserves again.
+    if (consumer && handOff.reserved > 0) consumer.release(handOff.reserved);
+    handOff.jobs = [];
+    handOff.queued = 0;
+    handOff.reserved = consumer ? consumer.reserve(events.length) : 0;
     const ids = events.map(() => ({ eventId: randomUUID(), runId: randomUUID() }));
     // Identical deliveries without a key are serialised across transactions and processes (same lock as
     // insertTriggerEvent), in a fixed order so two batches never wait for each other.
@@ -182,13 +214,23 @@ export class AcceptBatcher {
         signature_verified: event.signatureVerified,
       };
     });
-    const [result] = (await manager.query(STORE_EVENTS_AND_RUNS, [JSON.stringify(rows), bodies, WAKE_CHANNEL, RUN_QUEUE])) as Array<{ stored: string[] }>;
+    const notify = handOff.reserved < events.length;
+    const [result] = (await manager.query(STORE_EVENTS_AND_RUNS, [JSON.stringify(rows), bodies, WAKE_CHANNEL, RUN_QUEUE, notify])) as Array<{ stored: string[] }>;
     const stored = new Set(result!.stored);
-    const jobs = events.flatMap((event, index) =>
-      stored.has(ids[index]!.eventId)
-        ? [{ runId: ids[index]!.runId, flowId: event.flowId, flowVersionId: event.flowVersionId } satisfies RunJobData]
-        : [],
-    );
+    const fallbackAt = new Date(Date.now() + (consumer?.fallbackDelayMs ?? 0));
+    const jobs: NewJob[] = [];
+    events.forEach((event, index) => {
+      if (!stored.has(ids[index]!.eventId)) return;
+      const data: RunJobData = { runId: ids[index]!.runId, flowId: event.flowId, flowVersionId: event.flowVersionId };
+      if (handOff.jobs.length < handOff.reserved) {
+        const id = randomUUID();
+        handOff.jobs.push({ id, data });
+        jobs.push({ id, data, startAfter: fallbackAt });
+      } else {
+        handOff.queued += 1;
+        jobs.push({ data });
+      }
+    });
     if (jobs.length > 0) await this.queue.insertInTransaction(manager, RUN_QUEUE, jobs, { notify: false });
     const existing = stored.size < events.length ? await this.findDuplicates(manager, events.filter((_, index) => !stored.has(ids[index]!.eventId))) : new Map<AcceptedEvent, string>();
     let offset = 0;

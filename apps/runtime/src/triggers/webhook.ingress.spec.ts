@@ -1,7 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type SignedInUser, type TestApp } from '../../test/test-app.js';
-import { disableFlow, eventsOf, flowDefinition, hookPath, publishFlow, runsOf } from './test-support/triggers.fixtures.js';
+import { RunDispatcher } from '../engine/run.dispatcher.js';
+import { QueueService } from '../queue/queue.service.js';
+import { RUN_QUEUE } from '../runs/runs.queue.js';
+import { disableFlow, eventsOf, eventually, flowDefinition, hookPath, publishFlow, runsOf } from './test-support/triggers.fixtures.js';
 
 describe('webhook ingress (/hooks/:token)', () => {
   let t: TestApp;
@@ -149,6 +152,41 @@ describe('webhook ingress (/hooks/:token)', () => {
     const stranger = await t.signUpUser();
     const foreign = await stranger.client.post(`/api/v1/workspaces/${stranger.workspace.id}/flows/${flowId}/webhook/secret`);
     expect(foreign.status).toBe(404);
+  });
+
+  it('hands a new run straight to a local worker; a run handed over but never run is run from the queue after the fallback delay', async () => {
+    const { flowId } = await publishFlow(t, ws, webhookFlow());
+    const path = await hookPath(t, flowId);
+    const jobsOf = (runId: string) =>
+      t.query<{ id: string; state: string; delayed: boolean }>(
+        `SELECT id, state, start_after > created_on + interval '100 milliseconds' AS delayed FROM pgboss.job WHERE name = $1 AND data->>'runId' = $2`,
+        [RUN_QUEUE, runId],
+      );
+
+    // Handed over: the run succeeds and its fallback job is removed from the queue.
+    expect((await t.request().post(path).set('x-event-id', 'handed-1').send({ n: 1 })).status).toBe(202);
+    const [first] = await runsOf(t, flowId);
+    await eventually(async () => (await runsOf(t, flowId))[0]!.status === 'succeeded');
+    await eventually(async () => (await jobsOf(first!.id)).length === 0);
+
+    // A worker that takes the run and never runs it (as if the process died right after the commit).
+    const queue = t.braid.app.get(QueueService);
+    const taken: string[] = [];
+    queue.registerLocalConsumer(RUN_QUEUE, { fallbackDelayMs: 500, reserve: (count) => count, release: () => undefined, take: (jobs) => void taken.push(...jobs.map((job) => job.id)) });
+    try {
+      expect((await t.request().post(path).set('x-event-id', 'handed-2').send({ n: 2 })).status).toBe(202);
+      expect(taken).toHaveLength(1);
+      const second = (await runsOf(t, flowId))[1]!;
+      const [job] = await jobsOf(second.id);
+      expect(job).toMatchObject({ id: taken[0], state: 'created', delayed: true });
+      expect(second.status).toBe('queued');
+      // The dispatcher's poll finds the job once its start time has come; the run executes once.
+      await eventually(async () => (await runsOf(t, flowId))[1]!.status === 'succeeded', 10_000);
+      const [attempts] = await t.query<{ attempt: number }>(`SELECT attempt FROM runs WHERE id = $1`, [second.id]);
+      expect(attempts!.attempt).toBe(1);
+    } finally {
+      queue.registerLocalConsumer(RUN_QUEUE, t.braid.app.get(RunDispatcher));
+    }
   });
 
   it('rotating the token retires the old URL', async () => {
