@@ -188,6 +188,9 @@ describe('runs in a browser', { timeout: 180_000 }, () => {
     await panel.getByTestId('upsert-find-1-key').fill('name');
     await panel.getByTestId('upsert-find-1-up').click();
     await panel.getByTestId('upsert-conflict').selectOption('source-wins');
+    // Update a found record: the update action starts with its id field set to the found record's id.
+    await panel.getByTestId('upsert-update-enabled').check();
+    await panel.getByTestId('upsert-update-action').selectOption('update_contact');
     await saved();
 
     const step = (await api.get(`/api/v1/workspaces/${ws}/flows/${flowId}`)).body.draft.steps.upsert;
@@ -196,6 +199,7 @@ describe('runs in a browser', { timeout: 180_000 }, () => {
     expect(step.find[1]).toMatchObject({ action: 'find_contact', input: { email: { $expr: '$trigger.email' } } });
     expect(step.mapping.pairs).toEqual([{ source: { $expr: '$trigger.name' }, target: 'contact_name' }, { source: { $expr: '$trigger.email' }, target: 'email' }]);
     expect(step.sync).toMatchObject({ conflict: 'source-wins' });
+    expect(step.update).toEqual({ action: 'update_contact', input: { contact_id: { $expr: '$target.id' } } });
     // Valid: the only thing left before publishing is the Books connection.
     const validation = await api.post(`/api/v1/workspaces/${ws}/flows/${flowId}/validate`);
     const stepProblems = (validation.body.problems as Array<{ pointer: string; message: string }>).filter((p) => p.pointer.startsWith('/steps/upsert'));

@@ -7,7 +7,7 @@ import { FieldMapper } from '../../features/step-panel/FieldMapper';
 import { InputForm } from '../../features/step-panel/InputForm';
 import { useApply } from '../../features/step-panel/useApply';
 import './upsertWithLink.css';
-import { actionsForRole, idPathSuggestions, mapperSchema, modifiedAtPaths, moveRule, newFindRule, withoutMappedFields, type UpsertRole } from './upsertWithLink.form';
+import { actionsForRole, idPathSuggestions, mapperSchema, modifiedAtPaths, moveRule, newFindRule, targetIdInput, withoutMappedFields, type UpsertRole } from './upsertWithLink.form';
 
 type Patch = Record<string, unknown>;
 
@@ -62,7 +62,7 @@ function ActionSelect({ connector, role, value, onChange, label, testId }: { con
         if (action) onChange(action);
       }}>
         {!all.some((a) => a.key === value) && <option value={value}>{value} (unknown)</option>}
-        <optgroup label={role === 'find' || role === 'read' ? 'Reads' : 'Writes'}>
+        <optgroup label={role === 'find' || role === 'read' ? 'Reads' : role === 'delete' ? 'Deletes' : 'Writes'}>
           {suggested.map((a) => (
             <option key={a.key} value={a.key}>
               {a.title}
@@ -114,7 +114,8 @@ function CallForm({ step, call, role, partPointer, onChange, mapped, problems, t
         testId={`${testId}-action`}
         onChange={(next) => {
           const idPath = idPathSuggestions(next.outputSchema)[0] ?? call.idPath;
-          onChange({ ...call, action: next.key, input: {}, ...(withId && idPath ? { idPath } : {}) });
+          const input = role === 'update' || role === 'delete' || role === 'read' ? targetIdInput(next, step.create.idPath) : {};
+          onChange({ ...call, action: next.key, input, ...(withId && idPath ? { idPath } : {}) });
         }}
       />
       {action && <p className="muted small">{action.description}</p>}
@@ -270,13 +271,38 @@ export function UpsertWithLinkPanel({ step }: { step: UpsertWithLinkStep }) {
           checked={Boolean(step.update)}
           onChange={(e) => {
             const action = actionsForRole(connector, 'update').suggested[0];
-            patch({ update: e.target.checked ? { action: action?.key ?? step.create.action, input: {} } : null });
+            patch({ update: e.target.checked ? { action: action?.key ?? step.create.action, input: targetIdInput(action, step.create.idPath) } : null });
           }}
           data-testid="upsert-update-enabled"
         />
         Update it ($target.id is its id; else a found record is only linked)
       </label>
       {step.update && <CallForm step={step} call={step.update} role="update" partPointer="update" mapped={mapped} problems={problemsAt('update')} testId="upsert-update" onChange={(next, key) => patch({ update: next }, key)} />}
+
+      <h3 className="section-title">When the source record is deleted</h3>
+      <ExpressionField
+        label="Deleted? (optional expression, e.g. $trigger.deleted)"
+        value={exprText(step.source.deleted)}
+        stepId={step.id}
+        onChange={(text) => patch({ source: { ...step.source, ...(text.trim() ? { deleted: { $expr: text } } : { deleted: undefined }) } }, `${step.id}/source/deleted`)}
+        rows={1}
+        testId="upsert-source-deleted"
+      />
+      <label className="inline-check">
+        <input
+          type="checkbox"
+          disabled={!editable}
+          checked={Boolean(step.delete)}
+          onChange={(e) => {
+            const { suggested, others } = actionsForRole(connector, 'delete');
+            const action = suggested[0] ?? others.find((a) => a.classification === 'write');
+            patch({ delete: e.target.checked && action ? { action: action.key, input: targetIdInput(action, step.create.idPath) } : null });
+          }}
+          data-testid="upsert-delete-enabled"
+        />
+        Act on the linked record ($target.id) and drop the link; else the deletion is recorded as skipped
+      </label>
+      {step.delete && <CallForm step={step} call={step.delete} role="delete" partPointer="delete" mapped={[]} problems={problemsAt('delete')} testId="upsert-delete" onChange={(next, key) => patch({ delete: next }, key)} />}
 
       <h3 className="section-title">Field mapping (merged into create and update)</h3>
       <FieldMapper
@@ -319,7 +345,7 @@ export function UpsertWithLinkPanel({ step }: { step: UpsertWithLinkStep }) {
           checked={Boolean(step.read)}
           onChange={(e) => {
             const action = actionsForRole(connector, 'read').suggested[0];
-            patch({ read: e.target.checked && action ? { action: action.key, input: {} } : null });
+            patch({ read: e.target.checked && action ? { action: action.key, input: targetIdInput(action, step.create.idPath) } : null });
           }}
           data-testid="upsert-read-enabled"
         />
@@ -338,7 +364,7 @@ export function UpsertWithLinkPanel({ step }: { step: UpsertWithLinkStep }) {
         </>
       )}
       {stepProblems
-        .filter((p) => !/\/(find|create|update|read|mapping)(\/|$)/.test(p.pointer))
+        .filter((p) => !/\/(find|create|update|read|delete|mapping)(\/|$)/.test(p.pointer))
         .map((p, i) => (
           <p key={i} className="error small">
             {p.message}

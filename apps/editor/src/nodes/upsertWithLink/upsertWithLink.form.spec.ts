@@ -1,6 +1,6 @@
 import type { ActionDescriptor, ConnectorDescriptor, UpsertFindRule } from '@braid/flow-model';
 import { describe, expect, it } from 'vitest';
-import { actionsForRole, idPathSuggestions, mapperSchema, mapperTargets, modifiedAtPaths, moveRule, newFindRule, withoutMappedFields } from './upsertWithLink.form';
+import { actionsForRole, idPathSuggestions, mapperSchema, mapperTargets, modifiedAtPaths, moveRule, newFindRule, targetIdInput, withoutMappedFields } from './upsertWithLink.form';
 
 const contactOutput = {
   type: 'object',
@@ -34,6 +34,7 @@ describe('upsert-with-link panel logic', () => {
     expect(find.others.map((a) => a.key)).toEqual(['create_contact', 'update_contact', 'delete_contact']);
     expect(actionsForRole(books, 'update').suggested.map((a) => a.key)).toEqual(['update_contact', 'create_contact']);
     expect(actionsForRole(books, 'create').suggested[0]!.key).toBe('create_contact');
+    expect(actionsForRole(books, 'delete').suggested.map((a) => a.key)).toEqual(['delete_contact']);
     expect(actionsForRole(undefined, 'find')).toEqual({ suggested: [], others: [] });
   });
 
@@ -69,5 +70,14 @@ describe('upsert-with-link panel logic', () => {
     expect(idPathSuggestions({ type: 'object', properties: { id: { type: 'integer' }, data: { type: 'object', properties: { account_id: { type: 'string' } } } } })).toEqual(['id', 'data.account_id']);
     expect(idPathSuggestions(undefined)).toEqual([]);
     expect(modifiedAtPaths(contactOutput)).toEqual(['contact.last_modified_time']);
+  });
+
+  it('starts an action on the found record with its id field set to $target.id', () => {
+    expect(targetIdInput(byKey('update_contact'), 'contact.contact_id')).toEqual({ contact_id: { $expr: '$target.id' } });
+    expect(targetIdInput(byKey('update_contact'))).toEqual({ contact_id: { $expr: '$target.id' } });
+    const twoIds = action('update_line', 'write', { type: 'object', properties: {}, required: ['invoice_id', 'line_id'] });
+    expect(targetIdInput(twoIds, 'line_id')).toEqual({ line_id: { $expr: '$target.id' } });
+    expect(targetIdInput(twoIds)).toEqual({});
+    expect(targetIdInput(undefined)).toEqual({});
   });
 });

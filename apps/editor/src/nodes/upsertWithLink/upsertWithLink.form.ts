@@ -3,13 +3,14 @@ import { MANDATORY_TARGETS_KEYWORD, type ActionDescriptor, type ConnectorDescrip
 // The pure parts of the upsert-with-link panel: which actions suit which role, the field mapper's target list
 // and mandatory pairs, the match-key list edits, and where a record id is likely to be in an action's output.
 
-export type UpsertRole = 'find' | 'create' | 'update' | 'read';
+export type UpsertRole = 'find' | 'create' | 'update' | 'read' | 'delete';
 
 const rolePattern: Record<UpsertRole, RegExp> = {
   find: /find|search|get|lookup|list/,
   create: /create|upsert|add/,
   update: /update|upsert|edit/,
   read: /get|read|find/,
+  delete: /delete|archive|inactive|void/,
 };
 
 /**
@@ -18,7 +19,7 @@ const rolePattern: Record<UpsertRole, RegExp> = {
  */
 export function actionsForRole(connector: ConnectorDescriptor | undefined, role: UpsertRole): { suggested: ActionDescriptor[]; others: ActionDescriptor[] } {
   const actions = connector?.actions ?? [];
-  const wanted = role === 'find' || role === 'read' ? 'read' : 'write';
+  const wanted = role === 'find' || role === 'read' ? 'read' : role === 'delete' ? 'delete' : 'write';
   const fits = (a: ActionDescriptor) => a.classification === wanted;
   const byName = (a: ActionDescriptor) => (rolePattern[role].test(a.key) ? 0 : 1);
   const suggested = actions.filter(fits).sort((a, b) => byName(a) - byName(b));
@@ -110,4 +111,17 @@ export function modifiedAtPaths(schema: JsonSchema | undefined, depth = 3): stri
   };
   visit(schema, '', 0);
   return out;
+}
+
+/**
+ * The input an action on the found record starts with: its record-id field set to `$target.id` (update, delete
+ * and read act on the linked or matched record). The id field is the one named like the create's id path
+ * (`contact.contact_id` → `contact_id`), else `id`, else the only required `…_id` field; none when unsure.
+ */
+export function targetIdInput(action: ActionDescriptor | undefined, createIdPath?: string): Record<string, { $expr: string }> {
+  const required = Array.isArray(action?.inputSchema.required) ? (action.inputSchema.required as unknown[]).filter((n): n is string => typeof n === 'string') : [];
+  const named = createIdPath?.split('.').pop();
+  const idLike = required.filter((name) => /(^|_)id$/i.test(name));
+  const field = named && required.includes(named) ? named : required.includes('id') ? 'id' : idLike.length === 1 ? idLike[0] : undefined;
+  return field ? { [field]: { $expr: '$target.id' } } : {};
 }
