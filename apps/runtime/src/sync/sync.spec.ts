@@ -222,6 +222,12 @@ describe('two-way sync: CRM Accounts ↔ Togai customers', () => {
     const togaiTotal = EACH + (EACH - SHARED);
     expect(second.final).toMatchObject({ status: 'succeeded', total: togaiTotal, done: togaiTotal, failed: 0 });
 
+    // Where the time goes (reported by BRAID_SLOW_TESTS=1): Togai calls are paced by the connector at 8/s, CRM's at 20/s.
+    const seconds = (p: Json) => (Date.parse(p.finishedAt as string) - Date.parse(p.startedAt as string)) / 1000;
+    if (SLOW) {
+      const crmCalls = (await admin().calls('crm')).total;
+      console.info(`initial sync ${EACH}/${EACH}/${SHARED}: CRM → Togai ${seconds(first.final)} s (${togaiWrites} Togai writes ≥ ${togaiWrites / 8} s at 8/s), Togai → CRM ${seconds(second.final)} s (${crmCalls} CRM calls)`);
+    }
     const pairs = EACH + EACH - SHARED;
     expect(await pairCount()).toBe(pairs);
     const customers = await togaiCustomers();
