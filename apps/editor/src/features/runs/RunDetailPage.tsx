@@ -123,7 +123,13 @@ function RunOfWorkspace({ workspaceId, runId, onOpenRun }: { workspaceId: string
           <RunGraphOfVersion detail={detail} flow={flow.data} catalog={catalog.data ?? []} selected={selected} onOpenStep={setChosen} />
         ) : (
           <div className="run-graph run-graph-empty">
-            <p className="muted">{flow.error ? `The flow's graph could not be loaded (${flow.error}); the steps are listed beside it.` : 'Loading the flow…'}</p>
+            <p className="muted">
+              {flow.error
+                ? `The flow's graph could not be loaded (${flow.error}); the steps that ran are listed beside it.`
+                : flow.loading
+                  ? 'Loading the flow…'
+                  : 'The version this run used is no longer available; the steps that ran are listed beside it.'}
+            </p>
           </div>
         )}
         <aside className="run-step-panel" data-testid="run-step-panel" data-step-id={selected ?? ''} aria-live="polite">
