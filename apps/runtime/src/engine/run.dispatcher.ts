@@ -11,15 +11,20 @@ const POLL_INTERVAL_MS = 1_000;
  * as there are free slots in one query, and fetches again the moment a slot frees or a job is enqueued
  * anywhere (LISTEN/NOTIFY), with a 1 s poll as a fallback. Completions are batched into one query.
  *
- * It is also the queue's local consumer: the webhook ingress reserves free slots before committing and
- * hands the new runs over right after the commit (no fetch, no wake-up round trip). Their jobs are stored
- * with a start `fallbackDelayMs` later and deleted when the run is done; if this process dies first, any
- * worker takes them then. The run's claim (lease in PostgreSQL) still guarantees one execution at a time.
+ * It is also the queue's local consumer: the webhook ingress reserves slots before committing and hands the
+ * new runs over right after the commit (no fetch, no wake-up round trip). Besides the `workerConcurrency`
+ * executing runs it keeps as many handed-over runs waiting in line, so a burst of accepts is not sent through
+ * the queue's fetch. Their jobs are stored with a start `fallbackDelayMs` later and deleted when the run is
+ * done; if this process dies first, any worker takes them then. The run's claim (lease in PostgreSQL) still
+ * guarantees one execution at a time.
  */
 @Injectable()
 export class RunDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown, LocalConsumer {
   private readonly logger = new Logger('RunDispatcher');
-  private inFlight = 0;
+  /** Runs this process holds: executing, waiting in line, or slots reserved by an accept not committed yet. */
+  private held = 0;
+  private executingNow = 0;
+  private readonly line: Array<{ job: { id: string; data: RunJobData }; origin: 'fetched' | 'handed-over' }> = [];
   private fetching = false;
   private wakeAgain = false;
   private stopped = false;
@@ -76,7 +81,7 @@ export class RunDispatcher implements OnApplicationBootstrap, BeforeApplicationS
   private async fill(): Promise<void> {
     try {
       while (!this.stopped) {
-        const free = this.settings.workerConcurrency - this.inFlight;
+        const free = this.settings.workerConcurrency - this.held;
         if (free <= 0) return;
         const jobs = await this.queue.fetch<RunJobData>(RUN_QUEUE, free);
         if (jobs.length > 0) this.start(jobs);
@@ -93,30 +98,36 @@ export class RunDispatcher implements OnApplicationBootstrap, BeforeApplicationS
 
   reserve(count: number): number {
     if (this.stopped) return 0;
-    const granted = Math.max(0, Math.min(count, this.settings.workerConcurrency - this.inFlight));
-    this.inFlight += granted;
+    const granted = Math.max(0, Math.min(count, 2 * this.settings.workerConcurrency - this.held));
+    this.held += granted;
     return granted;
   }
 
   release(count: number): void {
-    this.inFlight -= count;
+    this.held -= count;
     this.slotFreed();
   }
 
   take(jobs: Array<{ id: string; data: object }>): void {
-    this.run(jobs as Array<{ id: string; data: RunJobData }>, 'handed-over');
+    for (const job of jobs) this.line.push({ job: job as { id: string; data: RunJobData }, origin: 'handed-over' });
+    this.runWaiting();
   }
 
-  /** Starts the runs of fetched jobs (claimed together where possible, see RunExecutor.executeQueuedBatch). */
+  /** Starts the runs of fetched jobs. */
   private start(jobs: Array<QueueJob<RunJobData>>): void {
-    this.inFlight += jobs.length;
-    this.run(jobs, 'fetched');
+    this.held += jobs.length;
+    for (const job of jobs) this.line.push({ job, origin: 'fetched' });
+    this.runWaiting();
   }
 
-  /** Runs jobs whose slots are counted in inFlight already. */
-  private run(jobs: Array<{ id: string; data: RunJobData }>, origin: 'fetched' | 'handed-over'): void {
-    const runs = this.executor.executeQueuedBatch(jobs.map((job) => job.data));
-    jobs.forEach((job, index) => {
+  /** Starts waiting runs while fewer than workerConcurrency execute (claimed together, see executeQueuedBatch). */
+  private runWaiting(): void {
+    const room = this.settings.workerConcurrency - this.executingNow;
+    if (room <= 0 || this.line.length === 0 || this.stopped) return;
+    const batch = this.line.splice(0, room);
+    this.executingNow += batch.length;
+    const runs = this.executor.executeQueuedBatch(batch.map(({ job }) => job.data));
+    batch.forEach(({ job, origin }, index) => {
       runs[index]!
         .then(
           () => this.markCompleted(job.id, origin),
@@ -131,14 +142,16 @@ export class RunDispatcher implements OnApplicationBootstrap, BeforeApplicationS
           },
         )
         .finally(() => {
-          this.inFlight -= 1;
+          this.executingNow -= 1;
+          this.held -= 1;
+          this.runWaiting();
           this.slotFreed();
         });
     });
   }
 
   private slotFreed(): void {
-    if (this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+    if (this.executingNow === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
     this.pump();
   }
 
@@ -166,7 +179,10 @@ export class RunDispatcher implements OnApplicationBootstrap, BeforeApplicationS
     this.stopped = true;
     if (this.poller) clearInterval(this.poller);
     if (this.sweeper) clearInterval(this.sweeper);
-    if (this.inFlight > 0) {
+    // Runs still waiting in line are left to their jobs: fetched ones expire and are retried, handed-over ones
+    // start after the fallback delay (on another replica, or here after a restart).
+    this.held -= this.line.splice(0).length;
+    if (this.executingNow > 0) {
       // Let running steps finish (bounded); what is left resumes on another replica after its lease expires.
       await Promise.race([new Promise<void>((resolve) => this.idleWaiters.push(resolve)), new Promise((resolve) => setTimeout(resolve, 10_000))]);
     }

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type SignedInUser, type TestApp } from '../../test/test-app.js';
+import { EngineSettings } from '../engine/engine.settings.js';
 import { RunDispatcher } from '../engine/run.dispatcher.js';
 import { QueueService } from '../queue/queue.service.js';
 import { RUN_QUEUE } from '../runs/runs.queue.js';
@@ -186,6 +187,26 @@ describe('webhook ingress (/hooks/:token)', () => {
       expect(attempts!.attempt).toBe(1);
     } finally {
       queue.registerLocalConsumer(RUN_QUEUE, t.braid.app.get(RunDispatcher));
+    }
+  });
+
+  it('keeps handed-over runs waiting in line while every worker is busy (up to as many as run), then runs them', async () => {
+    const { flowId } = await publishFlow(t, ws, webhookFlow());
+    const path = await hookPath(t, flowId);
+    const settings = t.braid.app.get(EngineSettings);
+    const concurrency = settings.workerConcurrency;
+    settings.workerConcurrency = 1;
+    try {
+      const sent = await Promise.all([1, 2, 3].map((n) => t.request().post(path).set('x-event-id', `line-${n}`).send({ n })));
+      expect(sent.every((r) => r.status === 202)).toBe(true);
+      await eventually(async () => (await runsOf(t, flowId)).filter((run) => run.status === 'succeeded').length === 3);
+      // Two were handed over (one running, one in line), the third went through the queue; no job is left over.
+      const runIds = (await runsOf(t, flowId)).map((run) => run.id);
+      const jobs = () => t.query<{ state: string }>(`SELECT state FROM pgboss.job WHERE name = $1 AND data->>'runId' = ANY($2::text[])`, [RUN_QUEUE, runIds]);
+      await eventually(async () => (await jobs()).every((job) => job.state === 'completed'));
+      expect((await jobs()).length).toBeLessThan(3);
+    } finally {
+      settings.workerConcurrency = concurrency;
     }
   });
 
