@@ -7,6 +7,10 @@
 //   2. sustained: webhooks at BENCH_RATE per second (default 300) for BENCH_SECONDS (default 60) — completed
 //      runs per second, accept→start and accept→finish p50/p99 from the runs' timestamps;
 // and counts lost and duplicated runs (what the sink received vs what was accepted). Loopback only, bounded.
+// Also printed: the load average at start and end, the CPU share of the runtime process and of PostgreSQL, and
+// the CPU per webhook from accept to finished run — the figure to compare on a shared machine, where
+// throughput and latency move with everyone else's work. BENCH_COUNT_SQL=1 counts the SQL statements per
+// webhook (and lists the most frequent). The bench's client and sink run in the runtime's process.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import http from 'node:http';
@@ -184,6 +188,8 @@ async function main(): Promise<void> {
   try {
     await braid.app.listen(port, '127.0.0.1');
     pool = new pg.Pool({ connectionString: braid.database.url, max: 2 });
+    // An idle connection cut when the embedded server stops at the end must not crash the process.
+    pool.on('error', () => undefined);
 
     const user = await braid.app.get(UsersService).createUser('bench@example.com', 'bench-password-1');
     const workspace = await braid.app.get(WorkspacesService).createWorkspace(user.id, 'Bench');
