@@ -245,10 +245,13 @@ export async function executeUpsertWithLink(step: UpsertWithLinkStep, ctx: Upser
       }
     }
     if (match) {
-      // The pair lock too (never waited for while holding ours: busy → let go of everything and start again).
-      const pairLock = await tryAcquireSyncLock(ctx.db, pairKey(match.id));
-      if (!pairLock) return { retry: true };
-      locks.push(pairLock);
+      // The pair lock too, and the matched record's own record lock (a reverse run of it without a link may be
+      // searching or creating right now). Never waited for while holding ours: busy → let go of all, start again.
+      for (const lockKey of [pairKey(match.id), syncLockKey('record', ws, key.appB, key.typeB, match.id, key.appA, key.typeA)]) {
+        const lock = await tryAcquireSyncLock(ctx.db, lockKey);
+        if (!lock) return { retry: true };
+        locks.push(lock);
+      }
       // Link and pending fingerprint in one statement, before the target is called.
       await links.upsertMerging({ ...key, idB: match.id }, syncPatch(step.update ? pending() : {}));
       const result = step.update ? await write(step.update, match.id) : null;
