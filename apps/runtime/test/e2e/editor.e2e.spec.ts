@@ -76,6 +76,122 @@ describe('editor in a browser', { timeout: 180_000 }, () => {
     await screenshot(page, '03-signed-in');
   });
 
+  // Typing key by key: every character reaches the saved draft, whatever the field. The page's CSP forbids eval, so
+  // edits are applied by the server (PATCH …/draft, batched while the person types) and its answers arrive between
+  // keystrokes. Before the fix, each keystroke's edit (carrying the whole text) queued up until a pause: a long
+  // expression typed without one exceeded the API's 500 edits per request and was refused — everything typed lost.
+  it('saves exactly what was typed key by key into expressions, form fields, nested objects, lists and the field mapper', async () => {
+    const typist = t.agent();
+    expect((await typist.login(OWNER.email, OWNER.password)).status).toBe(200);
+    const ws = await workspaceId();
+    const definition = {
+      schemaVersion: 1,
+      name: 'Typing key by key',
+      direction: 'outbound',
+      trigger: { connector: 'core', trigger: 'manual', config: {} },
+      start: 'shape',
+      steps: {
+        shape: { kind: 'map', id: 'shape', title: 'Shape', output: { total: { $expr: '' } }, next: 'call' },
+        call: { kind: 'action', id: 'call', title: 'Call', connector: 'core', action: 'http_request', input: { method: 'POST', url: { $expr: '' } }, next: 'acct' },
+        acct: { kind: 'action', id: 'acct', title: 'Account', connector: 'togai', action: 'create_account', input: {}, next: 'inv' },
+        inv: { kind: 'action', id: 'inv', title: 'Invoice', connector: 'togai', action: 'create_custom_invoice', input: {}, next: 'sync' },
+        sync: {
+          kind: 'upsertWithLink', id: 'sync', title: 'Sync', connector: 'togai',
+          source: { app: 'zoho-books', type: 'contact', id: { $expr: '$trigger.contact_id' } },
+          target: { type: 'account' },
+          create: { action: 'create_account', input: {}, idPath: 'account.id' },
+          mapping: { pairs: [{ source: { $expr: '' }, target: '' }] },
+        },
+      },
+    };
+    const created = await typist.post(`/api/v1/workspaces/${ws}/flows`).send({ definition });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const typingFlowId: string = created.body.id;
+    type SavedStep = { input: Record<string, unknown>; output: unknown; mapping: { pairs: unknown[] } };
+    const savedSteps = async () => (await typist.get(`/api/v1/workspaces/${ws}/flows/${typingFlowId}`)).body.draft.steps as Record<string, SavedStep>;
+    // A network a little slower than loopback, so the server's answers come back while the next keys are typed.
+    await page.route('**/draft', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await route.continue();
+    });
+    await page.goto(`${baseUrl}/flows/${typingFlowId}`);
+    await page.getByTestId('flow-editor').waitFor();
+    const stepPanel = page.getByTestId('step-panel');
+    const savedNow = () => poll(() => page.getByTestId('save-status').getAttribute('data-status')).toBe('saved');
+    /** Types `text` in bursts of keys with a pause longer than the editor's send delay after each. */
+    const typeInBursts = async (text: string, size = 8) => {
+      for (let i = 0; i < text.length; i += size) {
+        await page.keyboard.type(text.slice(i, i + size), { delay: 0 });
+        await page.waitForTimeout(320);
+      }
+    };
+
+    // Map step fields: a long expression typed without a pause, then more typed in bursts after adding a field.
+    await page.getByTestId('canvas-node-shape').click();
+    const long = `{ "lines": $trigger.lines.{ "sku": sku, "qty": qty, "net": qty * price, "gross": qty * price * (1 + taxRate / 100) }, "note": "${'x'.repeat(380)}", "total": $sum($trigger.lines.(qty * price)) }`;
+    await stepPanel.getByTestId('map-field-total').locator('textarea').click();
+    await page.keyboard.type(long, { delay: 0 });
+    await savedNow();
+    expect((await savedSteps()).shape!.output).toEqual({ total: { $expr: long } });
+    await stepPanel.getByTestId('map-new-field').fill('id');
+    await stepPanel.getByTestId('map-new-field').press('Enter');
+    await stepPanel.getByTestId('map-field-id').locator('textarea').click();
+    const id = '$trigger.accountId & "-" & $string($count($trigger.lines))';
+    await typeInBursts(id);
+    await savedNow();
+    expect((await savedSteps()).shape!.output).toEqual({ total: { $expr: long }, id: { $expr: id } });
+
+    // An action's expression input, then text, nested object and number fields of its generated form.
+    await page.getByTestId('canvas-node-call').click();
+    const url = '"https://api.example.com/v1/accounts/" & $trigger.accountId & "?expand=contacts&limit=" & $string(10 * 5)';
+    await stepPanel.getByTestId('expression-url').click();
+    await page.keyboard.type(url, { delay: 0 });
+    await stepPanel.getByTestId('input-auth').locator('select').first().selectOption('bearer');
+    const bearer = 'eyJhbGciOiJIUzI1NiJ9.typed-key-by-key.signature_0123456789';
+    await stepPanel.locator('#root_auth_token').click();
+    await typeInBursts(bearer, 11);
+    await stepPanel.locator('#root_timeoutMs').click();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type('45000', { delay: 0 });
+    await savedNow();
+    expect((await savedSteps()).call!.input).toMatchObject({ method: 'POST', url: { $expr: url }, auth: { type: 'bearer', token: bearer }, timeoutMs: 45000 });
+    expect(await stepPanel.getByTestId('expression-url').inputValue()).toBe(url);
+
+    // Nested objects and lists of the generated form.
+    await page.getByTestId('canvas-node-acct').click();
+    const line1 = 'Unit 4, 221B Baker Street (rear entrance)';
+    await stepPanel.locator('#root_address_line1').click();
+    await typeInBursts(line1);
+    await stepPanel.getByTestId('input-tags').getByRole('button', { name: /add/i }).click();
+    await stepPanel.locator('#root_tags_0').click();
+    await page.keyboard.type('enterprise-tier-customer', { delay: 0 });
+    await savedNow();
+    expect((await savedSteps()).acct!.input).toMatchObject({ address: { line1 }, tags: ['enterprise-tier-customer'] });
+    await page.getByTestId('canvas-node-inv').click();
+    await stepPanel.getByTestId('input-lineItems').getByRole('button', { name: /add/i }).first().click();
+    await stepPanel.locator('#root_lineItems_0_description').click();
+    await page.keyboard.type('Support hours, November', { delay: 0 });
+    await stepPanel.locator('#root_lineItems_0_quantity').click();
+    await page.keyboard.type('12.5', { delay: 0 });
+    await stepPanel.locator('#root_lineItems_0_value').click();
+    await page.keyboard.type('-10.5', { delay: 0 });
+    await savedNow();
+    expect((await savedSteps()).inv!.input).toMatchObject({ lineItems: [{ description: 'Support hours, November', quantity: 12.5, value: -10.5 }] });
+
+    // The field mapper: a pair's source expression and its target field.
+    await page.getByTestId('canvas-node-sync').click();
+    const mapperSource = '$trigger.contact_name & " (" & $trigger.company_name & ")"';
+    await stepPanel.getByTestId('mapper-row').first().locator('textarea').click();
+    await typeInBursts(mapperSource);
+    await stepPanel.getByTestId('mapper-target').first().click();
+    await page.keyboard.type('primaryEmail', { delay: 0 });
+    await savedNow();
+    expect((await savedSteps()).sync!.mapping.pairs[0]).toEqual({ source: { $expr: mapperSource }, target: 'primaryEmail' });
+    await screenshot(page, '30-typed-key-by-key');
+    await page.unroute('**/draft');
+    expect(problems).toEqual([]);
+  });
+
   it('adds a Zoho Books connection through the sandbox consent page in a popup and picks the organisation', async () => {
     await page.getByTestId('nav-connections').click();
     await page.getByTestId('connections-empty').waitFor();
@@ -300,7 +416,9 @@ describe('editor in a browser', { timeout: 180_000 }, () => {
     await page.locator('[data-testid=data-picker-item][data-expression="$trigger.data"]').click();
     const email = panel().getByTestId('expression-email');
     await poll(() => email.inputValue()).toBe('$trigger.data');
-    await email.fill('$trigger.data.primaryEmail');
+    await email.click();
+    await page.keyboard.press('End');
+    await page.keyboard.type('.primaryEmail', { delay: 0 });
     await poll(() => email.inputValue()).toBe('$trigger.data.primaryEmail');
     await page.getByTestId('node-problems-find_contact').waitFor({ state: 'detached' });
     await saved();
@@ -309,16 +427,19 @@ describe('editor in a browser', { timeout: 180_000 }, () => {
     await page.getByTestId('add-step-after-find_contact').click();
     await page.getByTestId('action-option-logic-branch').click();
     await poll(() => panel().getAttribute('data-step-id')).toBe('branch');
-    await panel().getByTestId('condition-path_1').fill('$steps.find_contact.found');
+    await panel().getByTestId('condition-path_1').click();
+    await page.keyboard.type('$steps.find_contact.found', { delay: 0 });
     await saved();
     await page.getByTestId('add-step-else-branch').click();
     await page.getByTestId('action-search').fill('create contact');
     await page.getByTestId('action-option-zoho-books-create_contact').click();
     await poll(() => panel().getAttribute('data-step-id')).toBe('create_contact');
     await panel().getByTestId('toggle-expression-contact_name').click();
-    await panel().getByTestId('expression-contact_name').fill('$trigger.data.name');
+    await panel().getByTestId('expression-contact_name').click();
+    await page.keyboard.type('$trigger.data.name', { delay: 0 });
     await panel().getByTestId('toggle-expression-email').click();
-    await panel().getByTestId('expression-email').fill('$trigger.data.primaryEmail');
+    await panel().getByTestId('expression-email').click();
+    await page.keyboard.type('$trigger.data.primaryEmail', { delay: 0 });
     await panel().getByTestId('input-contact_type').locator('select').selectOption({ label: 'customer' });
     await saved();
     await poll(() => page.getByTestId('problem-count').count()).toBe(0);

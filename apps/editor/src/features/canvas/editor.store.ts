@@ -3,6 +3,10 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import { ApiError } from '../../api/client';
 import type { PreviewResult } from '../../api/flows';
 import { applyOptimisticAll } from './edit.optimistic';
+import { compactEdits, keepEqualParts } from './edit.queue';
+
+/** The API takes at most this many edits per PATCH …/draft. */
+const MAX_BATCH = 500;
 
 export type Selection = { kind: 'trigger' } | { kind: 'step'; stepId: StepId } | null;
 export type SaveStatus = 'saved' | 'pending' | 'saving' | 'error' | 'conflict';
@@ -73,6 +77,8 @@ export function createEditorStore(initial: { flow: FlowDefinition; revision: num
   let remoteInFlight: Promise<void> | undefined;
   let sendTimer: ReturnType<typeof setTimeout> | undefined;
 
+  const remoteEdits = () => Boolean(deps.localEdits && !deps.localEdits() && deps.applyRemote);
+
   const store = createStore<EditorState>()((set, get) => {
     const schedule = () => {
       if (timer) clearTimeout(timer);
@@ -127,20 +133,29 @@ export function createEditorStore(initial: { flow: FlowDefinition; revision: num
         await remoteInFlight;
         return sendQueue();
       }
+      // A whole-draft save (undo/redo) goes first: edits sent beside it would be based on the same revision.
+      if (inFlight) {
+        await inFlight;
+        return sendQueue();
+      }
       if (disposed || queue.length === 0 || !deps.applyRemote || get().saveStatus === 'conflict') return;
-      const batch = queue;
-      const batchHistory = queuedHistory;
-      queue = [];
-      queuedHistory = 0;
+      const batch = queue.slice(0, MAX_BATCH);
+      queue = queue.slice(MAX_BATCH);
+      const batchHistory = queue.length === 0 ? queuedHistory : 0;
+      if (queue.length === 0) queuedHistory = 0;
       set({ saveStatus: 'saving', saveError: null });
       remoteInFlight = (async () => {
         try {
           const result = await deps.applyRemote!(batch, get().revision);
           if (disposed) return;
-          const shown = queue.length ? (applyOptimisticAll(result.draft, queue) ?? result.draft) : result.draft;
+          // What the server holds, sharing every unchanged part with what the page shows (same objects, same
+          // key order), then what was typed since on top: fields not touched keep their values and editors.
+          const current = get().flow;
+          const saved = keepEqualParts(current, result.draft);
+          const shown = queue.length ? keepEqualParts(current, applyOptimisticAll(saved, queue) ?? saved) : saved;
           const selection = get().selection;
           const keep = selection?.kind !== 'step' || shown.steps[selection.stepId] !== undefined;
-          set({ flow: shown, savedFlow: result.draft, revision: result.draftRevision, serverProblems: result.problems, saveStatus: queue.length ? 'pending' : 'saved', ...(keep ? {} : { selection: null }) });
+          set({ flow: shown, savedFlow: saved, revision: result.draftRevision, serverProblems: result.problems, saveStatus: queue.length ? 'pending' : 'saved', ...(keep ? {} : { selection: null }) });
         } catch (error) {
           if (disposed) return;
           if (error instanceof ApiError && error.status === 409) {
@@ -184,7 +199,7 @@ export function createEditorStore(initial: { flow: FlowDefinition; revision: num
       const optimistic = applyOptimisticAll(flow, list);
       const nextPast = coalesce ? past : [...past, flow].slice(-historyLimit);
       if (!coalesce) queuedHistory++;
-      queue.push(...list);
+      queue = compactEdits([...queue, ...list]);
       set({ ...(optimistic ? { flow: optimistic } : {}), past: nextPast, future: [], saveStatus: 'pending' });
       // Typing waits a moment so keystrokes travel together; anything else goes at once.
       scheduleSend(coalesce || (optimistic && list.every((e) => e.type !== 'addStep')) ? 300 : 0);
@@ -194,7 +209,10 @@ export function createEditorStore(initial: { flow: FlowDefinition; revision: num
       const selection = get().selection;
       const keep = selection?.kind !== 'step' || flow.steps[selection.stepId] !== undefined;
       set({ flow, ...history, saveStatus: get().saveStatus === 'conflict' ? 'conflict' : 'pending', ...(keep ? {} : { selection: null }) });
-      schedule();
+      // With server-applied edits, an undo is saved at once: edits typed after it must reach a server that
+      // already has it (else the answer to them would bring the undone change back).
+      if (remoteEdits()) void save();
+      else schedule();
     };
 
     return {
@@ -211,7 +229,7 @@ export function createEditorStore(initial: { flow: FlowDefinition; revision: num
 
       apply(edits, options = {}) {
         const list = Array.isArray(edits) ? edits : [edits];
-        if (deps.localEdits && !deps.localEdits() && deps.applyRemote) {
+        if (remoteEdits()) {
           const coalesceRemote = options.coalesceKey !== undefined && options.coalesceKey === lastCoalesceKey && get().past.length > 0;
           lastCoalesceKey = options.coalesceKey;
           applyRemotely(list, coalesceRemote);
