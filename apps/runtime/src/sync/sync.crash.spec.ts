@@ -112,6 +112,7 @@ describe('initial sync survives a SIGKILL of the runtime mid-chunk', () => {
     expect(atKill.status).toBe('running');
     expect(doneAtKill).toBeLessThan(CUSTOMERS);
     expect(runningAtKill).toBeGreaterThan(0);
+    console.info(`SIGKILL with ${doneAtKill} of ${CUSTOMERS} runs done, ${runningAtKill} running, ${String(atKill.listed)} listed`);
 
     // Restart on the same database: the backfill continues where it was.
     child = await start();
