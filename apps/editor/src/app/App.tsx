@@ -55,7 +55,15 @@ export function App() {
               The Braid runtime is not reachable: {boot.message}
             </p>
           )}
-          {boot.kind === 'setup' && <SetupForm onDone={signedIn} />}
+          {boot.kind === 'setup' && (
+            <SetupForm
+              onDone={(created) => {
+                // The owner exists now: signing out later must lead to the sign-in form, not to set-up again.
+                setBoot({ kind: 'ready' });
+                signedIn(created);
+              }}
+            />
+          )}
           {boot.kind === 'ready' && <SignInForm onDone={signedIn} />}
         </main>
       )}
