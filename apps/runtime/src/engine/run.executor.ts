@@ -9,6 +9,7 @@ import { RUN_QUEUE, type RunJobData } from '../runs/runs.queue.js';
 import { ConnectionsBridge } from './connections.bridge.js';
 import { EngineSettings } from './engine.settings.js';
 import { type RecordedStep, RunInterrupted, RunSuspended, RunWalker, StepFailure, type WalkRun } from './run.walker.js';
+import { queryPrepared } from '../queue/sql.prepared.js';
 import { rowsOf } from '../queue/sql.rows.js';
 
 interface ClaimedRun {
@@ -54,7 +55,7 @@ export class RunExecutor {
 
   /** Claims every runnable run of `runIds` in one conditional UPDATE (the others are left alone). */
   private async claimMany(runIds: string[], manager: EntityManager = this.dataSource.manager): Promise<Map<string, ClaimedRun>> {
-    const rows = rowsOf<ClaimedRun>(await manager.query(
+    const rows = await queryPrepared<ClaimedRun>(manager,
       `UPDATE runs r SET status = 'running', started_at = COALESCE(r.started_at, now()), attempt = r.attempt + 1,
          lease_owner = $2, lease_expires_at = now() + make_interval(secs => $3), resume_at = NULL
        WHERE r.id = ANY($1::uuid[]) AND r.flow_version_id IS NOT NULL AND r.status IN ('queued', 'running')
@@ -62,7 +63,7 @@ export class RunExecutor {
          AND (r.resume_at IS NULL OR r.resume_at <= now() + interval '1 second')
        RETURNING r.id, r.workspace_id, r.flow_id, r.flow_version_id, r.mode, r.trigger_output, r.started_at, r.attempt`,
       [runIds, WORKER_ID, this.settings.leaseMs / 1000],
-    ));
+    );
     return new Map(rows.map((row) => [row.id, row]));
   }
 
@@ -253,8 +254,8 @@ export class RunExecutor {
        WHERE id = $1 AND lease_owner = $2 AND status = 'running' RETURNING id`,
       params: [runId, WORKER_ID, status, JSON.stringify(output ?? null), error ? JSON.stringify(error) : null],
     };
-    const result = walker ? await walker.flush(statement) : await this.dataSource.query(statement.sql, statement.params);
-    return rowsOf<{ id: string }>(result).length > 0;
+    const rows = walker ? await walker.flush(statement) : await queryPrepared(this.dataSource, statement.sql, statement.params);
+    return (rows as unknown[]).length > 0;
   }
 
   /** Extends this worker's lease; answers the run's status (or undefined when the lease is no longer ours). */

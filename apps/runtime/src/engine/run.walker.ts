@@ -28,6 +28,7 @@ import {
 import type { DataSource } from 'typeorm';
 import { BraidError } from '../common/braid.error.js';
 import { PgRecordLinkStore } from '../links/links.store.js';
+import { queryPrepared } from '../queue/sql.prepared.js';
 import type { ConnectionsBridge } from './connections.bridge.js';
 import type { EngineSettings } from './engine.settings.js';
 import { SyncError } from '../sync/sync.errors.js';
@@ -517,10 +518,10 @@ export class RunWalker {
   /**
    * Writes every deferred row (insert or update by (run, path)) in one statement. With `then`, that statement
    * also runs `then.sql` (its placeholders are `$1..$n` for `then.params`), e.g. the run's final state, and
-   * answers its rows: a finished run costs one round trip.
+   * answers its rows (`RETURNING`): a finished run costs one round trip.
    */
-  async flush(then?: { sql: string; params: unknown[] }): Promise<unknown> {
-    if (this.pending.length === 0) return then ? this.deps.dataSource.query(then.sql, then.params) : undefined;
+  async flush(then?: { sql: string; params: unknown[] }): Promise<unknown[]> {
+    if (this.pending.length === 0) return then ? queryPrepared(this.deps.dataSource, then.sql, then.params) : [];
     const rows = this.pending.splice(0);
     const params: unknown[] = [...(then?.params ?? [])];
     const values = rows.map((row) => {
@@ -537,7 +538,8 @@ export class RunWalker {
            error = EXCLUDED.error, attempts = EXCLUDED.attempts, dry_run = EXCLUDED.dry_run, finished_at = EXCLUDED.finished_at`;
     try {
       // A data-modifying WITH always runs, whatever the main statement does.
-      return await this.deps.dataSource.query(then ? `WITH saved_steps AS (${upsert} RETURNING 1) ${then.sql}` : upsert, params);
+      // Prepared: the same number of rows gives the same text, planned once per connection.
+      return await queryPrepared(this.deps.dataSource, then ? `WITH saved_steps AS (${upsert} RETURNING 1) ${then.sql}` : upsert, params);
     } catch (error) {
       this.pending.unshift(...rows);
       throw error;

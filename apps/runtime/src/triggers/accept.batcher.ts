@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { EventSource } from '../events/events.store.js';
 import { type LocalConsumer, type NewJob, QueueService, WAKE_CHANNEL } from '../queue/queue.service.js';
+import { queryPrepared } from '../queue/sql.prepared.js';
 import { RUN_QUEUE, type RunJobData } from '../runs/runs.queue.js';
 
 /** One event of an accepted delivery: stored, and (unless it is a duplicate) given a queued run and its job. */
@@ -215,7 +216,7 @@ export class AcceptBatcher {
       };
     });
     const notify = handOff.reserved < events.length;
-    const [result] = (await manager.query(STORE_EVENTS_AND_RUNS, [JSON.stringify(rows), bodies, WAKE_CHANNEL, RUN_QUEUE, notify])) as Array<{ stored: string[] }>;
+    const [result] = await queryPrepared<{ stored: string[] }>(manager, STORE_EVENTS_AND_RUNS, [JSON.stringify(rows), bodies, WAKE_CHANNEL, RUN_QUEUE, notify]);
     const stored = new Set(result!.stored);
     const fallbackAt = new Date(Date.now() + (consumer?.fallbackDelayMs ?? 0));
     const jobs: NewJob[] = [];
