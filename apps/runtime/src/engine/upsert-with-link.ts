@@ -110,7 +110,9 @@ export async function executeUpsertWithLink(step: UpsertWithLinkStep, ctx: Upser
 
   const mapped: Record<string, unknown> = {};
   if (step.mapping) {
-    const values = (await ctx.evaluate(step.mapping.pairs.map((p) => p.source))) as unknown[];
+    // Evaluated as an object keyed by index: a pair whose source yields nothing is left out (not mapped), where a
+    // list element would come back as null and be written.
+    const values = asRecord(await ctx.evaluate(Object.fromEntries(step.mapping.pairs.map((p, i) => [i, p.source]))));
     step.mapping.pairs.forEach((pair, i) => {
       if (values[i] !== undefined) mapped[pair.target] = values[i];
     });
