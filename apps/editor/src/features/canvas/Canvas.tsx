@@ -1,9 +1,10 @@
 import '@xyflow/react/dist/style.css';
 import { stepLabel, type InsertPosition, type Problem } from '@braid/flow-model';
-import { Background, Controls, MiniMap, Position, ReactFlow, ReactFlowProvider, useReactFlow, type EdgeTypes, type NodeMouseHandler } from '@xyflow/react';
+import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type EdgeTypes, type NodeMouseHandler } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { nodeTypes } from '../../nodes/nodeTypes';
 import { stepCardText } from '../../nodes/summary';
+import { nodeFrame } from './canvas.frame';
 import type { CanvasEdge, CanvasNode } from './canvas.types';
 import { useEditor, useEditorContext } from './editor.context';
 import { deriveGraph, layoutGraph, TRIGGER_NODE_ID, type FlowGraphView } from './graph.derive';
@@ -42,22 +43,7 @@ function CanvasInner({ onInsert }: { onInsert: (insert: InsertPosition, slot: st
   const nodes: CanvasNode[] = useMemo(
     () =>
       layout.nodes.map((node) => {
-        // Sizes and handle places are known from the layout: React Flow then never has to measure the DOM,
-        // so nodes whose data changes (a title typed, a preview status) keep their edges.
-        const base = {
-          id: node.id,
-          type: node.kind,
-          position: { x: node.x, y: node.y },
-          width: node.width,
-          height: node.height,
-          measured: { width: node.width, height: node.height },
-          handles: [
-            { type: 'target' as const, position: Position.Top, x: node.width / 2 - 0.5, y: 0, width: 1, height: 1 },
-            { type: 'source' as const, position: Position.Bottom, x: node.width / 2 - 0.5, y: node.height - 1, width: 1, height: 1 },
-          ],
-          draggable: false,
-          connectable: false,
-        };
+        const base = nodeFrame(node);
         if (node.kind === 'join' || node.kind === 'end') {
           return { ...base, selectable: false, focusable: false, data: { text: { title: '', subtitle: '', summary: '' }, problems: [], isSelected: false } };
         }
