@@ -3,12 +3,13 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 
-export const runtimeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const runtimeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -20,14 +21,45 @@ export async function waitUntil<T>(what: string, probe: () => Promise<T | undefi
   }
 }
 
+/** The newest modification time (ms) of the files under `dir`. */
+async function newestMtime(dir: string): Promise<number> {
+  let newest = 0;
+  for (const entry of await fs.readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) newest = Math.max(newest, (await fs.stat(path.join(entry.parentPath, entry.name))).mtimeMs);
+  }
+  return newest;
+}
+
 /**
- * Builds dist/ from the working tree. tsc emits even when it reports type errors (another feature's work in
- * progress must not block a crash test); a missing entry point is what fails.
+ * Builds dist/ from the working tree unless it is newer than every source file. Test files run in parallel, so the
+ * build takes a lock directory: two tsc runs writing the same dist/ would let a child start on half-written files.
+ * tsc emits even when it reports type errors (another feature's work in progress must not block a crash test); a
+ * missing entry point is what fails.
  */
 export async function buildRuntime(): Promise<void> {
-  const built = await promisify(execFile)(process.execPath, [path.join(runtimeDir, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: runtimeDir, timeout: 180_000 })
-    .then(() => true, (error: { stdout?: string }) => error.stdout ?? false);
-  if (built !== true && !existsSync(path.join(runtimeDir, 'dist/main.js'))) throw new Error(`building the runtime failed: ${String(built)}`);
+  const lock = path.join(runtimeDir, '.dist-build.lock');
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    try {
+      await fs.mkdir(lock);
+      break;
+    } catch {
+      const stale = await fs.stat(lock).then((s) => Date.now() - s.mtimeMs > 240_000, () => false);
+      if (stale) await fs.rm(lock, { recursive: true, force: true });
+      else if (Date.now() > deadline) throw new Error(`timed out waiting for another test's build of dist/ (${lock})`);
+      else await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  try {
+    const entry = path.join(runtimeDir, 'dist/main.js');
+    const fresh = existsSync(entry) && (await fs.stat(entry)).mtimeMs > (await newestMtime(path.join(runtimeDir, 'src')));
+    if (fresh) return;
+    const built = await promisify(execFile)(process.execPath, [path.join(runtimeDir, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: runtimeDir, timeout: 180_000 })
+      .then(() => true, (error: { stdout?: string }) => error.stdout ?? false);
+    if (built !== true && !existsSync(entry)) throw new Error(`building the runtime failed: ${String(built)}`);
+  } finally {
+    await fs.rm(lock, { recursive: true, force: true });
+  }
 }
 
 /** A fresh database on the server of `adminUrl`; drop() removes it (connections forced out). */

@@ -1,96 +1,55 @@
 // Kills the runtime process (SIGKILL) while 200 runs are in flight, restarts it on the same database, and
 // checks that every run completes and that no step recorded as done is executed again (the sandbox's
 // request bins count every call).
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { startSandbox, type RunningSandbox } from '@braid/sandbox';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sandboxAdmin } from '../../../sandbox/src/test-support/index.js';
 import { freePort } from '../../test/free-port.js';
+import { buildRuntime, createScratchDatabase, type RuntimeChild, startRuntimeChild, waitUntil } from '../../test/runtime-child.js';
 import { RUN_QUEUE } from '../runs/runs.queue.js';
 
-const runtimeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const RUNS = 200;
-
-async function waitUntil<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
 
 describe('crash recovery: SIGKILL during 200 in-flight runs', () => {
   let sandbox: RunningSandbox;
-  let databaseUrl: string;
-  let databaseName: string;
+  let database: { url: string; drop(): Promise<void> };
   let db: pg.Pool;
-  let child: ChildProcess | undefined;
+  let child: RuntimeChild | undefined;
   let port: number;
-  const adminUrl = inject('adminDatabaseUrl');
   const childLog: string[] = [];
+  const encryptionKey = randomBytes(32).toString('base64');
 
-  const startRuntime = async (): Promise<ChildProcess> => {
-    const proc = spawn(process.execPath, ['dist/main.js'], {
-      cwd: runtimeDir,
+  const startRuntime = () =>
+    startRuntimeChild({
+      databaseUrl: database.url,
+      port,
+      log: childLog,
       env: {
-        PATH: process.env.PATH,
-        DATABASE_URL: databaseUrl,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        BRAID_SANDBOX: 'off',
-        BRAID_LOG_LEVEL: 'warn',
-        BRAID_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-        BRAID_ALLOWED_PRIVATE_HOSTS: '127.0.0.1',
+        BRAID_ENCRYPTION_KEY: encryptionKey,
         BRAID_RUN_LEASE_SECONDS: '2',
         BRAID_RUN_JOB_EXPIRE_SECONDS: '5',
         BRAID_QUEUE_MAINTENANCE_SECONDS: '1',
         BRAID_WORKER_CONCURRENCY: '16',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    proc.stdout?.on('data', (chunk: Buffer) => childLog.push(chunk.toString()));
-    proc.stderr?.on('data', (chunk: Buffer) => childLog.push(chunk.toString()));
-    await waitUntil('the runtime to be ready', async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, 60_000, 200);
-    return proc;
-  };
 
   beforeAll(async () => {
     // The child process runs the built runtime (dist/), as in production.
-    // tsc emits even when it reports type errors (another feature's work in progress must not block this
-    // test); a missing entry point is what fails.
-    const built = await promisify(execFile)(process.execPath, [path.join(runtimeDir, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: runtimeDir, timeout: 180_000 })
-      .then(() => true, (error: { stdout?: string }) => error.stdout ?? false);
-    if (built !== true && !existsSync(path.join(runtimeDir, 'dist/main.js'))) throw new Error(`building the runtime failed: ${String(built)}`);
+    await buildRuntime();
     sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
-    databaseName = `braid_test_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${databaseName}`);
-    await admin.end();
-    const url = new URL(adminUrl);
-    url.pathname = `/${databaseName}`;
-    databaseUrl = url.toString();
-    db = new pg.Pool({ connectionString: databaseUrl, max: 3 });
+    database = await createScratchDatabase(inject('adminDatabaseUrl'));
+    db = new pg.Pool({ connectionString: database.url, max: 3 });
     port = await freePort();
-  }, 240_000);
+  }, 360_000);
 
   afterAll(async () => {
-    child?.kill('SIGKILL');
+    await child?.kill();
     await db?.end();
     await sandbox?.close();
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
-    await admin.end();
+    await database?.drop();
   });
 
   it('resumes every run after a restart; steps recorded done before the kill are never repeated', async () => {
@@ -117,7 +76,7 @@ describe('crash recovery: SIGKILL during 200 in-flight runs', () => {
        SELECT $1, $2, $3, 'manual', 'queued', jsonb_build_object('marker', m) FROM unnest($4::text[]) AS m RETURNING id`,
       [workspace!.id, flow!.id, version!.id, markers],
     )).rows;
-    const boss = new PgBoss({ connectionString: databaseUrl, schema: 'pgboss', max: 2, supervise: false, schedule: false, migrate: false });
+    const boss = new PgBoss({ connectionString: database.url, schema: 'pgboss', max: 2, supervise: false, schedule: false, migrate: false });
     await boss.start();
     await boss.insert(runs.map((r) => ({ name: RUN_QUEUE, data: { runId: r.id }, retryLimit: 1000, retryDelay: 1, expireInSeconds: 5 })));
     await boss.stop({ graceful: false, wait: true });
@@ -128,8 +87,7 @@ describe('crash recovery: SIGKILL during 200 in-flight runs', () => {
       const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM runs WHERE status = 'succeeded'`);
       return rows[0]!.n >= RUNS / 4;
     }, 60_000, 20);
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child!.once('exit', resolve));
+    await child.kill();
     const atKill = await db.query<{ run_id: string; step_id: string; status: string }>(`SELECT run_id, step_id, status FROM run_steps WHERE step_id IN ('first', 'second')`);
     const doneAtKill = atKill.rows.filter((r) => r.status === 'succeeded');
     const inFlightAtKill = atKill.rows.filter((r) => r.status === 'running');

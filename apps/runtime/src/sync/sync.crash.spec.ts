@@ -11,7 +11,7 @@ import { Client } from '../../test/test-app.js';
 import { freePort } from '../../test/free-port.js';
 import { connectViaOAuth, type ConnectionsHarness, SANDBOX_TOGAI_TOKEN } from '../connections/test-support/connections.fixtures.js';
 import type { Json } from '../engine/test-support/engine.fixtures.js';
-import { buildRuntime, createScratchDatabase, type RuntimeChild, startRuntimeChild, waitUntil } from './test-support/runtime.child.js';
+import { buildRuntime, createScratchDatabase, type RuntimeChild, startRuntimeChild, waitUntil } from '../../test/runtime-child.js';
 
 const CUSTOMERS = 200; // two listing chunks of 100
 const SHARED = 40; // CRM accounts that already exist under a Togai customer's name
