@@ -108,7 +108,7 @@ describe('editor in a browser', { timeout: 180_000 }, () => {
     const created = await typist.post(`/api/v1/workspaces/${ws}/flows`).send({ definition });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const typingFlowId: string = created.body.id;
-    type SavedStep = { input: Record<string, unknown>; output: unknown; mapping: { pairs: unknown[] } };
+    type SavedStep = { input: Record<string, unknown>; output: unknown; mapping: { pairs: unknown[] }; retry?: unknown };
     const savedSteps = async () => (await typist.get(`/api/v1/workspaces/${ws}/flows/${typingFlowId}`)).body.draft.steps as Record<string, SavedStep>;
     // A network a little slower than loopback, so the server's answers come back while the next keys are typed.
     await page.route('**/draft', async (route) => {
@@ -157,6 +157,28 @@ describe('editor in a browser', { timeout: 180_000 }, () => {
     await savedNow();
     expect((await savedSteps()).call!.input).toMatchObject({ method: 'POST', url: { $expr: url }, auth: { type: 'bearer', token: bearer }, timeoutMs: 45000 });
     expect(await stepPanel.getByTestId('expression-url').inputValue()).toBe(url);
+    // Retry settings: "10" attempts typed digit by digit (the "1" on the way used to become 2, giving 20), a wait
+    // typed into a cleared field, the backoff picked.
+    await stepPanel.getByTestId('retry-enabled').check();
+    await stepPanel.getByTestId('retry-attempts').click();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.type('10', { delay: 0 });
+    await stepPanel.getByTestId('retry-delay').click();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.type('2500', { delay: 0 });
+    await stepPanel.getByTestId('retry-backoff').selectOption('fixed');
+    await savedNow();
+    expect((await savedSteps()).call!.retry).toEqual({ maxAttempts: 10, delayMs: 2500, backoff: 'fixed' });
+    expect(await stepPanel.getByTestId('retry-attempts').inputValue()).toBe('10');
+    // The flow's name, cleared and typed again (clearing it used to put the old name back under the cursor).
+    await page.getByTestId('flow-name').click();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.type('Typed again', { delay: 0 });
+    await savedNow();
+    expect((await typist.get(`/api/v1/workspaces/${ws}/flows/${typingFlowId}`)).body.draft.name).toBe('Typed again');
 
     // Nested objects and lists of the generated form.
     await page.getByTestId('canvas-node-acct').click();
@@ -360,8 +382,10 @@ describe('editor in a browser', { timeout: 180_000 }, () => {
     expect(await node('find').getAttribute('data-status')).toBe('succeeded');
     expect(await node('exists').getAttribute('data-status')).toBe('succeeded');
     expect(await node('create').getAttribute('data-status')).toBe('succeeded');
-    await node('create').getByTestId('json-output').locator('summary').click();
-    expect(await node('create').getByTestId('json-output').locator('pre').textContent()).toContain('Acme E2E GmbH');
+    await node('create').click();
+    const stepOutput = detail.getByTestId('run-step-panel');
+    await poll(() => stepOutput.getAttribute('data-step-id')).toBe('create');
+    expect(await stepOutput.getByTestId('json-output').locator('pre').textContent()).toContain('Acme E2E GmbH');
     await screenshot(page, '10-run-detail');
     expect((await booksContacts()).filter((c) => c.contact_name === 'Acme E2E GmbH')).toHaveLength(1);
   });

@@ -219,6 +219,7 @@ const saveText: Record<string, string> = { saved: 'All changes saved', pending: 
 function EditorHeader({ detail, problemCount, onPublish, previewOpen, onTogglePreview }: { detail: FlowDetail; problemCount: number; onPublish: () => void; previewOpen: boolean; onTogglePreview: () => void }) {
   const { store, editable } = useEditorContext();
   const name = useEditor((s) => s.flow.name);
+  const [nameDraft, setNameDraft] = useState<string | null>(null);
   const direction = useEditor((s) => s.flow.direction);
   const saveStatus = useEditor((s) => s.saveStatus);
   const canUndo = useEditor((s) => s.past.length > 0);
@@ -233,10 +234,17 @@ function EditorHeader({ detail, problemCount, onPublish, previewOpen, onTogglePr
       <input
         className="flow-title-input"
         aria-label="Flow name"
-        value={name}
+        // While the field has focus it shows what is typed, even when that is (for a moment) empty: a flow needs a
+        // name, so an empty one is not applied, and showing the stored name instead put it back under the cursor.
+        value={nameDraft ?? name}
         readOnly={!editable}
         maxLength={200}
-        onChange={(e) => e.target.value.trim() && store.getState().apply({ type: 'renameFlow', name: e.target.value }, { coalesceKey: 'flow-name' })}
+        onFocus={() => setNameDraft(name)}
+        onBlur={() => setNameDraft(null)}
+        onChange={(e) => {
+          setNameDraft(e.target.value);
+          if (e.target.value.trim()) store.getState().apply({ type: 'renameFlow', name: e.target.value }, { coalesceKey: 'flow-name' });
+        }}
         data-testid="flow-name"
       />
       <DirectionBadge direction={direction} />

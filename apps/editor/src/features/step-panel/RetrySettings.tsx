@@ -1,4 +1,5 @@
 import type { ActionStep, RetryPolicy } from '@braid/flow-model';
+import { NumberField } from './NumberField';
 
 /** Retries with backoff and "continue on error" for an action step. */
 export function RetrySettings({ step, onChange, disabled }: { step: ActionStep; onChange: (patch: { retry?: RetryPolicy | null; continueOnError?: boolean | null }) => void; disabled?: boolean }) {
@@ -15,15 +16,15 @@ export function RetrySettings({ step, onChange, disabled }: { step: ActionStep; 
         <div className="retry-grid">
           <label>
             Attempts in total
-            <input type="number" min={2} max={20} value={retry.maxAttempts} onChange={(e) => set({ maxAttempts: Math.max(2, Math.min(20, Number(e.target.value) || 2)) })} />
+            <NumberField value={retry.maxAttempts} limits={{ min: 2, max: 20, integer: true }} onChange={(maxAttempts) => set({ maxAttempts })} data-testid="retry-attempts" />
           </label>
           <label>
             First wait (ms)
-            <input type="number" min={0} step={100} value={retry.delayMs} onChange={(e) => set({ delayMs: Math.max(0, Number(e.target.value) || 0) })} />
+            <NumberField value={retry.delayMs} limits={{ min: 0, max: 3_600_000, integer: true }} onChange={(delayMs) => set({ delayMs })} data-testid="retry-delay" />
           </label>
           <label>
             Waits
-            <select value={retry.backoff} onChange={(e) => set({ backoff: e.target.value as RetryPolicy['backoff'] })}>
+            <select value={retry.backoff} data-testid="retry-backoff" onChange={(e) => set({ backoff: e.target.value as RetryPolicy['backoff'] })}>
               <option value="exponential">grow (exponential)</option>
               <option value="fixed">stay the same</option>
             </select>
