@@ -339,7 +339,8 @@ async function main(): Promise<void> {
     out();
     out(`CPU (share of one core): phase 1 runtime ${pct(cpuShare)}, PostgreSQL ${pct(pgCpuShare)}; phase 2 runtime ${pct(cpu2Share)}, PostgreSQL ${pct(pgCpu2Share)} ` +
       `(the machine has ${os.cpus().length} cores; the bench client runs in the runtime's process). Load average at the end: ${load()}.`);
-    out(`CPU per webhook, accept to finished run (phase 1 and its drain): runtime process ${nodeMsPerWebhook.toFixed(2)} ms (includes the bench's client and sink), ` +
+    out(`CPU per webhook, accept to finished run (phase 1 and its drain): runtime process ${nodeMsPerWebhook.toFixed(2)} ms ` +
+      `(${(allCpu.system / 1e3 / ACCEPTS).toFixed(2)} ms of it in the kernel; includes the bench's client and sink), ` +
       `PostgreSQL ${Number.isNaN(pgMsPerWebhook) ? 'n/a' : `${pgMsPerWebhook.toFixed(2)} ms`}.`);
     out(`Accepted ${accepted.size}, refused ${refused}, sink received ${[...sink.received.values()].reduce((a, b) => a + b, 0)} (${unexpected} unknown), ` +
       `phase 2 sent in ${sendSeconds.toFixed(1)} s; runs by status: ${statuses.map((s) => `${s.status} ${s.n}`).join(', ')}.`);

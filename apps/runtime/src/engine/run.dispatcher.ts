@@ -5,6 +5,8 @@ import { EngineSettings } from './engine.settings.js';
 import { RunExecutor } from './run.executor.js';
 
 const POLL_INTERVAL_MS = 1_000;
+/** After the webhook ingress reported a backlog, this process runs at most a quarter of its runs for this long. */
+const ACCEPTS_FIRST_MS = 100;
 
 /**
  * Feeds queued runs to the executor: keeps up to `workerConcurrency` runs in flight, fetches as many jobs
@@ -29,6 +31,7 @@ export class RunDispatcher implements OnApplicationBootstrap, BeforeApplicationS
   private wakeAgain = false;
   private stopped = false;
   private poller: NodeJS.Timeout | undefined;
+  private recheck: NodeJS.Timeout | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private completed: string[] = [];
   private handedDone: string[] = [];
@@ -81,7 +84,7 @@ export class RunDispatcher implements OnApplicationBootstrap, BeforeApplicationS
   private async fill(): Promise<void> {
     try {
       while (!this.stopped) {
-        const free = this.settings.workerConcurrency - this.held;
+        const free = this.concurrencyNow() - this.held;
         if (free <= 0) return;
         const jobs = await this.queue.fetch<RunJobData>(RUN_QUEUE, free);
         if (jobs.length > 0) this.start(jobs);
@@ -120,9 +123,27 @@ export class RunDispatcher implements OnApplicationBootstrap, BeforeApplicationS
     this.runWaiting();
   }
 
-  /** Starts waiting runs while fewer than workerConcurrency execute (claimed together, see executeQueuedBatch). */
+  /**
+   * workerConcurrency, or a quarter of it while the webhook ingress of this process has deliveries waiting:
+   * acknowledging deliveries comes first (their runs wait durably), so a burst of webhooks is answered in
+   * milliseconds and executed right after.
+   */
+  private concurrencyNow(): number {
+    const all = this.settings.workerConcurrency;
+    if (!this.queue.ingressBacklogged(ACCEPTS_FIRST_MS)) return all;
+    if (!this.recheck) {
+      this.recheck = setTimeout(() => {
+        this.recheck = undefined;
+        this.runWaiting();
+        this.pump();
+      }, ACCEPTS_FIRST_MS);
+    }
+    return Math.max(1, Math.ceil(all / 4));
+  }
+
+  /** Starts waiting runs while fewer than concurrencyNow() execute (claimed together, see executeQueuedBatch). */
   private runWaiting(): void {
-    const room = this.settings.workerConcurrency - this.executingNow;
+    const room = this.concurrencyNow() - this.executingNow;
     if (room <= 0 || this.line.length === 0 || this.stopped) return;
     const batch = this.line.splice(0, room);
     this.executingNow += batch.length;
@@ -178,6 +199,7 @@ export class RunDispatcher implements OnApplicationBootstrap, BeforeApplicationS
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.poller) clearInterval(this.poller);
+    if (this.recheck) clearTimeout(this.recheck);
     if (this.sweeper) clearInterval(this.sweeper);
     // Runs still waiting in line are left to their jobs: fetched ones expire and are retried, handed-over ones
     // start after the fallback delay (on another replica, or here after a restart).

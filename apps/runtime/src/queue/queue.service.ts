@@ -55,6 +55,7 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly wakeListeners = new Map<string, Array<() => void>>();
   private readonly definitions = new Map<string, QueueDefinition>();
   private readonly localConsumers = new Map<string, LocalConsumer>();
+  private ingressBacklogAt = 0;
   private stopping = false;
 
   constructor(
@@ -115,6 +116,20 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown {
    */
   wakeLocal(queue: string): void {
     this.wakeLocalWorkers(queue);
+  }
+
+  /**
+   * The webhook ingress has deliveries waiting for a transaction (more arrive than it commits). Workers of
+   * this process then run fewer runs at once for a moment (see RunDispatcher): acknowledging deliveries comes
+   * first, their runs wait durably.
+   */
+  reportIngressBacklog(): void {
+    this.ingressBacklogAt = Date.now();
+  }
+
+  /** Whether the ingress reported a backlog within the last `withinMs`. */
+  ingressBacklogged(withinMs: number): boolean {
+    return Date.now() - this.ingressBacklogAt < withinMs;
   }
 
   /** Registers this process's direct consumer of `queue` (the run dispatcher). */

@@ -121,6 +121,8 @@ export class AcceptBatcher {
         this.pump();
       });
     }
+    // Deliveries wait for a transaction: ask the local workers to make room (see QueueService).
+    if (this.pending.length > 0) this.queue.reportIngressBacklog();
   }
 
   /** The oldest pending requests (at most maxBatch) whose duplicate keys do not collide. */

@@ -319,7 +319,12 @@ export class WebhookEndpoint {
         if (failed) return;
         request.rawBody = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
         ingress.accept(token, request).then(
-          (result) => response.status(202).json(result),
+          (result) => {
+            // Written directly: Express's send (ETag, freshness check) costs more than the rest of the reply.
+            const body = JSON.stringify(result);
+            response.writeHead(202, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+            response.end(body);
+          },
           (error: unknown) => {
             if (error instanceof TriggersError) return sendError(response, error);
             this.logger.error(`Webhook accept failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
