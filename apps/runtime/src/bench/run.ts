@@ -183,6 +183,7 @@ async function main(): Promise<void> {
   out(`Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, embedded PostgreSQL`);
   const load = () => os.loadavg().map((n) => n.toFixed(1)).join(' / ');
   out(`Load average at start (1/5/15 min): ${load()} — other work on the machine skews the figures.`);
+  out(`Runtime: BRAID_WORKER_CONCURRENCY=${config.engine.workerConcurrency} (runs executing at once per process).`);
   const braid = await createBraidApp(config);
   let pool: pg.Pool | undefined;
   try {

@@ -25,6 +25,8 @@ export class RunDispatcher implements OnApplicationBootstrap, BeforeApplicationS
   private readonly logger = new Logger('RunDispatcher');
   /** Runs this process holds: executing, waiting in line, or slots reserved by an accept not committed yet. */
   private held = 0;
+  /** Runs went to the queue for want of a slot: they come first (fetched), no hand-over meanwhile (FIFO-ish). */
+  private queueBacklog = false;
   private executingNow = 0;
   private readonly line: Array<{ job: { id: string; data: RunJobData }; origin: 'fetched' | 'handed-over' }> = [];
   private fetching = false;
@@ -88,7 +90,10 @@ export class RunDispatcher implements OnApplicationBootstrap, BeforeApplicationS
         if (free <= 0) return;
         const jobs = await this.queue.fetch<RunJobData>(RUN_QUEUE, free);
         if (jobs.length > 0) this.start(jobs);
-        if (jobs.length < free) return;
+        if (jobs.length < free) {
+          this.queueBacklog = false;
+          return;
+        }
       }
     } catch (error) {
       if (!this.stopped) this.logger.warn(`Fetching runs failed: ${(error as Error).message}`);
@@ -100,7 +105,7 @@ export class RunDispatcher implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   reserve(count: number): number {
-    if (this.stopped) return 0;
+    if (this.stopped || this.queueBacklog) return 0;
     const granted = Math.max(0, Math.min(count, 2 * this.settings.workerConcurrency - this.held));
     this.held += granted;
     return granted;
@@ -109,6 +114,10 @@ export class RunDispatcher implements OnApplicationBootstrap, BeforeApplicationS
   release(count: number): void {
     this.held -= count;
     this.slotFreed();
+  }
+
+  overflowed(): void {
+    this.queueBacklog = true;
   }
 
   take(jobs: Array<{ id: string; data: object }>): void {

@@ -31,6 +31,8 @@ export interface LocalConsumer {
   release(count: number): void;
   /** Runs committed jobs in reserved slots; the consumer deletes each job from the queue when it is done. */
   take(jobs: Array<{ id: string; data: object }>): void;
+  /** Jobs were committed to the queue without a slot: older work waits there, so hand nothing over until it is fetched. */
+  overflowed(): void;
 }
 
 /** Channel on which every enqueue is announced (inside the enqueuing transaction, so only on commit). */

@@ -178,7 +178,10 @@ export class AcceptBatcher {
     }
     if (consumer && handOff.reserved > handOff.jobs.length) consumer.release(handOff.reserved - handOff.jobs.length);
     if (consumer && handOff.jobs.length > 0) consumer.take(handOff.jobs);
-    if (handOff.queued > 0) this.queue.wakeLocal(RUN_QUEUE);
+    if (handOff.queued > 0) {
+      consumer?.overflowed();
+      this.queue.wakeLocal(RUN_QUEUE);
+    }
     return results;
   }
 

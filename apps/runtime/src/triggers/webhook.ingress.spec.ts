@@ -173,7 +173,7 @@ describe('webhook ingress (/hooks/:token)', () => {
     // A worker that takes the run and never runs it (as if the process died right after the commit).
     const queue = t.braid.app.get(QueueService);
     const taken: string[] = [];
-    queue.registerLocalConsumer(RUN_QUEUE, { fallbackDelayMs: 500, reserve: (count) => count, release: () => undefined, take: (jobs) => void taken.push(...jobs.map((job) => job.id)) });
+    queue.registerLocalConsumer(RUN_QUEUE, { fallbackDelayMs: 500, reserve: (count) => count, release: () => undefined, overflowed: () => undefined, take: (jobs) => void taken.push(...jobs.map((job) => job.id)) });
     try {
       expect((await t.request().post(path).set('x-event-id', 'handed-2').send({ n: 2 })).status).toBe(202);
       expect(taken).toHaveLength(1);
