@@ -229,12 +229,19 @@ describe('editor in a browser', { timeout: 180_000 }, () => {
     const plusButtons = page.locator('[data-testid^=add-step-]');
     await poll(() => plusButtons.count()).toBeGreaterThan(2);
     const before = (await plusButtons.evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')))).sort();
+    // Answers slower than loopback: the picked trigger shows at once, not when the server has answered.
+    await page.route('**/draft', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      await route.continue();
+    });
     for (const trigger of ['core/schedule', 'core/webhook', 'core/manual']) {
       await page.getByTestId('canvas-node-trigger').click();
       await page.getByTestId('trigger-select').selectOption(trigger);
+      expect(await page.getByTestId('trigger-select').inputValue()).toBe(trigger);
       await poll(() => page.getByTestId('save-status').getAttribute('data-status')).toBe('saved');
       await poll(async () => (await plusButtons.evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')))).sort()).toEqual(before);
     }
+    await page.unroute('**/draft');
     await screenshot(page, '31-trigger-changed');
     // Still working: the "+" after the trigger opens the catalog.
     await page.getByTestId('add-step-after-trigger').click();

@@ -13,6 +13,7 @@ describe('applyOptimistic', () => {
     { type: 'updateInput', stepId: 'use_it', path: ['id'], value: 'fixed' },
     { type: 'updateBranch', stepId: 'found', branchId: 'yes', patch: { label: 'Exists' } },
     { type: 'updateTriggerConfig', path: ['events'], value: ['created'] },
+    { type: 'setTrigger', trigger: { connector: 'core', trigger: 'schedule', config: { cron: '0 6 * * 1-5' } } },
   ];
   it.each(value.map((e) => [e.type, e] as const))('%s gives what flow-model gives', (_type, edit) => {
     expect(applyOptimistic(branchyFlow(), edit)).toEqual(applyEdit(branchyFlow(), edit));

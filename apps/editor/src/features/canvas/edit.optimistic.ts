@@ -47,6 +47,9 @@ export function applyOptimistic(flow: FlowDefinition, edit: FlowEdit): FlowDefin
       const branches = step.branches.map((b) => (b.id === edit.branchId ? { ...b, ...edit.patch } : b));
       return { ...flow, steps: { ...flow.steps, [step.id]: { ...step, branches } } };
     }
+    case 'setTrigger':
+      // The trigger picked in the panel shows at once (the select no longer jumps back until the server answers).
+      return edit.trigger && typeof edit.trigger === 'object' ? { ...flow, trigger: structuredClone(edit.trigger) } : null;
     case 'updateTriggerConfig': {
       const key = topLevelKey(edit.path);
       if (key === null) return null;
