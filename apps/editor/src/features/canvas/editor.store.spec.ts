@@ -1,4 +1,4 @@
-import type { FlowDefinition } from '@braid/flow-model';
+import type { FlowDefinition, FlowEditError } from '@braid/flow-model';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../api/client';
 import { branchyFlow, emptyFlow } from '../../test-support/fixtures';
@@ -264,7 +264,12 @@ describe('editor store without in-browser edits (CSP forbids eval)', () => {
         state.patches.push({ count: edits.length, base });
         if (edits.length > maxEdits) throw new ApiError(400, 'VALIDATION_FAILED', `edits: at most ${maxEdits}`);
         if (base !== state.revision) throw new ApiError(409, 'REVISION_CONFLICT', 'stale');
-        state.flow = jsonb(applyEdits(state.flow, edits)) as FlowDefinition;
+        try {
+          state.flow = jsonb(applyEdits(state.flow, edits)) as FlowDefinition;
+        } catch (error) {
+          const refused = error as FlowEditError;
+          throw new ApiError(400, 'EDIT_REJECTED', refused.message, `/edits/${refused.editIndex}`, { editCode: refused.code, editIndex: refused.editIndex });
+        }
         state.revision++;
         return { draft: state.flow, draftRevision: state.revision, problems: [] };
       },
@@ -319,6 +324,23 @@ describe('editor store without in-browser edits (CSP forbids eval)', () => {
     expect((state.flow.steps.create as { input: Record<string, unknown> }).input.customer_id).toEqual({ $expr: '$a' });
     expect(s()).toMatchObject({ saveStatus: 'saved', revision: 4 });
     expect(s().flow).toEqual(state.flow);
+  });
+
+  it('sends the rest of a batch again when the server refuses one of its edits', async () => {
+    const { state, deps } = remoteServer(branchyFlow());
+    const onRemoteRejected = vi.fn();
+    const store = createEditorStore({ flow: state.flow, revision: 1 }, { ...deps, onRemoteRejected });
+    const s = () => store.getState();
+    s().apply({ type: 'updateInput', stepId: 'create', path: ['customer_id'], value: { $expr: '$a' } }, { coalesceKey: 'a' });
+    s().apply({ type: 'deleteStep', stepId: 'missing' });
+    s().apply({ type: 'renameFlow', name: 'Typed after' }, { coalesceKey: 'name' });
+    await s().flush();
+    expect(state.patches.map((p) => p.count)).toEqual([3, 2]);
+    expect(onRemoteRejected).toHaveBeenCalledOnce();
+    expect((state.flow.steps.create as { input: Record<string, unknown> }).input.customer_id).toEqual({ $expr: '$a' });
+    expect(state.flow.name).toBe('Typed after');
+    expect(s().flow).toEqual(state.flow);
+    expect(s()).toMatchObject({ saveStatus: 'saved', revision: 2 });
   });
 
   it('reports a refused edit and keeps the flow', async () => {

@@ -8,6 +8,13 @@ import { compactEdits, keepEqualParts } from './edit.queue';
 /** The API takes at most this many edits per PATCH …/draft. */
 const MAX_BATCH = 500;
 
+/** Which edit of a batch the server refused (400 EDIT_REJECTED names it in details.editIndex), if it says. */
+function refusedEditIndex(error: unknown, batchLength: number): number | undefined {
+  if (!(error instanceof ApiError) || error.status !== 400) return undefined;
+  const index = (error.details as { editIndex?: unknown } | undefined)?.editIndex;
+  return typeof index === 'number' && Number.isInteger(index) && index >= 0 && index < batchLength ? index : undefined;
+}
+
 export type Selection = { kind: 'trigger' } | { kind: 'step'; stepId: StepId } | null;
 export type SaveStatus = 'saved' | 'pending' | 'saving' | 'error' | 'conflict';
 
@@ -163,6 +170,15 @@ export function createEditorStore(initial: { flow: FlowDefinition; revision: num
             queuedHistory = 0;
             set({ saveStatus: 'conflict', saveError: error.message });
             deps.onConflict?.(error);
+          } else if (batch.length > 1 && refusedEditIndex(error, batch.length) !== undefined) {
+            // One edit of the batch was refused (the API says which): the others — often what was typed just
+            // before or after it — are sent again without it instead of being lost with it.
+            const refused = refusedEditIndex(error, batch.length)!;
+            queue = compactEdits([...batch.filter((_, i) => i !== refused), ...queue]);
+            queuedHistory += batchHistory;
+            const saved = get().savedFlow;
+            set({ flow: applyOptimisticAll(saved, queue) ?? get().flow, saveStatus: 'pending' });
+            deps.onRemoteRejected?.(error);
           } else {
             // The batch is refused as a whole: show the server's flow with what was typed since.
             const saved = get().savedFlow;
