@@ -630,4 +630,52 @@ describe('editor in a browser', { timeout: 180_000 }, () => {
     expect(timing.interactive).toBeLessThan(2000);
   });
 
+  // Someone who may only look opens steps: nothing is written (the generated forms used to report their defaults as
+  // a change when they mounted, and expressions could be typed into — each a refused PATCH and an error toast).
+  it('lets a viewer open steps without writing anything', async () => {
+    const ws = await workspaceId();
+    const added = await api.post(`/api/v1/workspaces/${ws}/members`).send({ email: 'viewer@example.com', role: 'viewer', password: 'viewer-password-1' });
+    expect(added.status, JSON.stringify(added.body)).toBe(201);
+    const definition = {
+      schemaVersion: 1,
+      name: 'Looked at',
+      direction: 'outbound',
+      trigger: { connector: 'core', trigger: 'manual', config: {} },
+      start: 'call',
+      steps: {
+        call: { kind: 'action', id: 'call', title: 'Call', connector: 'core', action: 'http_request', input: { url: 'https://api.example.com/ping' }, next: 'shape' },
+        shape: { kind: 'map', id: 'shape', title: 'Shape', output: { a: { $expr: '$trigger.x' } } },
+      },
+    };
+    const created = await api.post(`/api/v1/workspaces/${ws}/flows`).send({ definition });
+    expect(created.status).toBe(201);
+    const viewerContext = await session!.browser.newContext({ viewport: { width: 1280, height: 860 } });
+    try {
+      const viewer = await viewerContext.newPage();
+      const writes: string[] = [];
+      viewer.on('request', (request) => request.url().includes('/flows/') && request.method() !== 'GET' && writes.push(`${request.method()} ${request.url()}`));
+      await viewer.goto(baseUrl);
+      await viewer.locator('input[name=email]').fill('viewer@example.com');
+      await viewer.locator('input[name=password]').fill('viewer-password-1');
+      await viewer.getByRole('button', { name: 'Sign in' }).click();
+      await viewer.getByTestId('signed-in-email').waitFor();
+      await viewer.goto(`${baseUrl}/flows/${created.body.id}`);
+      await viewer.getByTestId('flow-editor').waitFor();
+      await viewer.getByTestId('canvas-node-call').click();
+      await viewer.getByTestId('step-panel').getByTestId('input-method').waitFor();
+      await viewer.getByTestId('canvas-node-shape').click();
+      const expression = viewer.getByTestId('step-panel').getByTestId('map-field-a').locator('textarea');
+      await expression.click();
+      await viewer.keyboard.type('zzz', { delay: 0 });
+      expect(await expression.inputValue()).toBe('$trigger.x');
+      await viewer.waitForTimeout(1000);
+      expect(writes).toEqual([]);
+      expect(await viewer.getByTestId('toast').count()).toBe(0);
+      expect(await viewer.getByTestId('save-status').getAttribute('data-status')).toBe('saved');
+      expect((await api.get(`/api/v1/workspaces/${ws}/flows/${created.body.id}`)).body.draftRevision).toBe(created.body.draftRevision);
+    } finally {
+      await viewerContext.close();
+    }
+  });
+
 });

@@ -5,7 +5,7 @@ import { errorMessage } from '../../components/errors';
 import { canonicalJson } from './option.value';
 
 /** A dropdown filled from the connected account (taxes, organisations, CRM fields …). */
-export function DynamicSelect({ workspaceId, connectionId, optionsKey, dependsOn, value, onChange, label }: { workspaceId: string; connectionId: string | undefined; optionsKey: string; dependsOn: Record<string, unknown> | null; value: InputValue | undefined; onChange: (next: InputValue | undefined) => void; label: string }) {
+export function DynamicSelect({ workspaceId, connectionId, optionsKey, dependsOn, value, onChange, label, disabled }: { workspaceId: string; connectionId: string | undefined; optionsKey: string; dependsOn: Record<string, unknown> | null; value: InputValue | undefined; onChange: (next: InputValue | undefined) => void; label: string; disabled?: boolean }) {
   const enabled = Boolean(connectionId) && dependsOn !== null;
   const options = useQuery({
     queryKey: ['workspaces', workspaceId, 'connections', connectionId, 'options', optionsKey, dependsOn],
@@ -21,7 +21,7 @@ export function DynamicSelect({ workspaceId, connectionId, optionsKey, dependsOn
       <select
         aria-label={label}
         value={current}
-        disabled={options.isPending}
+        disabled={disabled || options.isPending}
         onChange={(e) => {
           if (e.target.value === '') return onChange(undefined);
           const picked = options.data?.find((o) => canonicalJson(o.value) === e.target.value);

@@ -8,7 +8,7 @@ import { evaluateLive, insertReference, previewText, type LiveValue } from './ex
  * A JSONata expression with a data picker and its value evaluated live on the sample (or last preview) data.
  * `stepId` null = trigger settings (only `$vars`).
  */
-export function ExpressionField({ value, onChange, stepId, label, testId, rows = 2 }: { value: string; onChange: (next: string) => void; stepId: StepId | null; label?: string; testId?: string; rows?: number }) {
+export function ExpressionField({ value, onChange, stepId, label, testId, rows = 2, disabled }: { value: string; onChange: (next: string) => void; stepId: StepId | null; label?: string; testId?: string; rows?: number; disabled?: boolean }) {
   const id = useId();
   const ref = useRef<HTMLTextAreaElement>(null);
   const [picking, setPicking] = useState(false);
@@ -47,8 +47,8 @@ export function ExpressionField({ value, onChange, stepId, label, testId, rows =
       )}
       <div className="expression-input">
         <span className="expression-badge" aria-hidden="true">ƒx</span>
-        <textarea id={id} ref={ref} className="code" rows={rows} spellCheck={false} value={value} onChange={(e) => onChange(e.target.value)} placeholder="JSONata, e.g. $trigger.account.name" aria-label={label ? undefined : 'Expression'} data-testid={testId} />
-        <button type="button" className="secondary small insert-data" onClick={() => setPicking((p) => !p)} aria-expanded={picking} data-testid="open-data-picker">
+        <textarea id={id} ref={ref} className="code" rows={rows} spellCheck={false} value={value} readOnly={disabled} onChange={(e) => !disabled && onChange(e.target.value)} placeholder="JSONata, e.g. $trigger.account.name" aria-label={label ? undefined : 'Expression'} data-testid={testId} />
+        <button type="button" className="secondary small insert-data" disabled={disabled} onClick={() => setPicking((p) => !p)} aria-expanded={picking} data-testid="open-data-picker">
           Insert data
         </button>
       </div>

@@ -4,7 +4,7 @@ import { ExpressionField } from './ExpressionField';
 import { addPair, asMapping, ensureMandatoryPairs, mandatoryTargets, mapperRows, removePair, updatePair } from './fieldMapper.logic';
 
 /** Pairs of source value → target field; mandatory pairs are added and locked. */
-export function FieldMapper({ schema, value, onChange, stepId, label }: { schema: JsonSchema; value: InputValue | undefined; onChange: (next: InputValue) => void; stepId: StepId; label: string }) {
+export function FieldMapper({ schema, value, onChange, stepId, label, disabled }: { schema: JsonSchema; value: InputValue | undefined; onChange: (next: InputValue) => void; stepId: StepId; label: string; disabled?: boolean }) {
   const mapping = asMapping(value);
   const mandatory = mandatoryTargets(schema, mapping);
   const rows = mapperRows(mapping, mandatory);
@@ -14,12 +14,12 @@ export function FieldMapper({ schema, value, onChange, stepId, label }: { schema
   // A new mapper starts with its mandatory pairs.
   useEffect(() => {
     const filled = ensureMandatoryPairs(mapping, mandatory);
-    if (filled !== mapping) onChange(filled as unknown as InputValue);
+    if (filled !== mapping && !disabled) onChange(filled as unknown as InputValue);
     // only when the set of mandatory targets changes (onChange/mapping are new on every render)
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [mandatory.join('|')]);
 
-  const commit = (next: typeof mapping) => onChange(next as unknown as InputValue);
+  const commit = (next: typeof mapping) => !disabled && onChange(next as unknown as InputValue);
   return (
     <div className="field-mapper" data-testid="field-mapper">
       {targets.length > 0 && (
@@ -48,12 +48,13 @@ export function FieldMapper({ schema, value, onChange, stepId, label }: { schema
                   onChange={(text) => commit(updatePair(mapping, row.index, { source: { $expr: text } }, mandatory))}
                   stepId={stepId}
                   rows={1}
+                  disabled={disabled}
                 />
               </td>
               <td>
                 <input
                   value={row.pair.target}
-                  readOnly={row.locked}
+                  readOnly={row.locked || disabled}
                   list={targets.length ? listId : undefined}
                   aria-label={`Target field of pair ${row.index + 1}`}
                   placeholder="Target field"
@@ -64,7 +65,7 @@ export function FieldMapper({ schema, value, onChange, stepId, label }: { schema
                 {row.duplicate && <span className="error small">mapped twice</span>}
               </td>
               <td>
-                <button type="button" className="icon-button" disabled={row.locked} aria-label={row.locked ? `${row.pair.target} is required and cannot be removed` : `Remove pair ${row.index + 1}`} onClick={() => commit(removePair(mapping, row.index, mandatory))} data-testid="mapper-remove">
+                <button type="button" className="icon-button" disabled={row.locked || disabled} aria-label={row.locked ? `${row.pair.target} is required and cannot be removed` : `Remove pair ${row.index + 1}`} onClick={() => commit(removePair(mapping, row.index, mandatory))} data-testid="mapper-remove">
                   ×
                 </button>
               </td>
@@ -72,7 +73,7 @@ export function FieldMapper({ schema, value, onChange, stepId, label }: { schema
           ))}
         </tbody>
       </table>
-      <button type="button" className="secondary small" onClick={() => commit(addPair(mapping))} data-testid="mapper-add">
+      <button type="button" className="secondary small" disabled={disabled} onClick={() => commit(addPair(mapping))} data-testid="mapper-add">
         Add a pair
       </button>
     </div>

@@ -45,11 +45,11 @@ export function PropertyEditor({ property, root, value, input, onChange, stepId,
       </div>
       {property.description && <p className="muted small property-description">{property.description}</p>}
       {expression ? (
-        <ExpressionField value={value.$expr} onChange={(text) => onChange({ $expr: text })} stepId={stepId} testId={`expression-${property.name}`} />
+        <ExpressionField value={value.$expr} onChange={(text) => onChange({ $expr: text })} stepId={stepId} testId={`expression-${property.name}`} disabled={disabled} />
       ) : editor.kind === 'field-mapper' && stepId ? (
-        <FieldMapper schema={property.schema} value={value} onChange={onChange} stepId={stepId} label={property.name} />
+        <FieldMapper schema={property.schema} value={value} onChange={onChange} stepId={stepId} label={property.name} disabled={disabled} />
       ) : editor.kind === 'dynamic-select' ? (
-        <DynamicSelect workspaceId={workspaceId} connectionId={connectionId} optionsKey={editor.optionsKey} dependsOn={dependsOnValues(input, editor.dependsOn)} value={value} onChange={onChange} label={property.title} />
+        <DynamicSelect workspaceId={workspaceId} connectionId={connectionId} optionsKey={editor.optionsKey} dependsOn={dependsOnValues(input, editor.dependsOn)} value={value} onChange={onChange} label={property.title} disabled={disabled} />
       ) : editor.kind === 'json' ? (
         <JsonValueEditor value={value} onChange={onChange} label={property.title} disabled={disabled} />
       ) : (

@@ -25,6 +25,8 @@ export function SchemaValueForm({ root, name, property, value, onChange, disable
       showErrorList={false}
       disabled={disabled}
       onChange={(event) => {
+        // rjsf reports its defaults as a change when it mounts: someone who may only look must not write them.
+        if (disabled) return;
         const next = (event.formData as Record<string, InputValue> | undefined)?.[name];
         if (JSON.stringify(next) !== JSON.stringify(value)) onChange(next);
       }}

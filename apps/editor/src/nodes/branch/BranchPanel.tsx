@@ -32,6 +32,7 @@ export function BranchPanel({ step }: { step: BranchStep }) {
                 stepId={step.id}
                 onChange={(text) => apply({ type: 'updateBranch', stepId: step.id, branchId: path.id, patch: { condition: { $expr: text } } }, `${step.id}/path/${path.id}/condition`)}
                 testId={`condition-${path.id}`}
+                disabled={!editable}
               />
               {pathProblems.map((p, i) => (
                 <p key={i} className="error small">

@@ -5,11 +5,11 @@ import { useApply } from '../../features/step-panel/useApply';
 
 /** The list a loop runs over; inside the body, `$item` is the element and `$index` its position. */
 export function ForEachPanel({ step }: { step: ForEachStep }) {
-  const { problems } = useEditorContext();
+  const { problems, editable } = useEditorContext();
   const apply = useApply();
   return (
     <div className="kind-panel">
-      <ExpressionField label="For each element of" value={step.items.$expr} stepId={step.id} onChange={(text) => apply({ type: 'updateStep', stepId: step.id, patch: { items: { $expr: text } } }, `${step.id}/items`)} testId="foreach-items" />
+      <ExpressionField label="For each element of" value={step.items.$expr} stepId={step.id} disabled={!editable} onChange={(text) => apply({ type: 'updateStep', stepId: step.id, patch: { items: { $expr: text } } }, `${step.id}/items`)} testId="foreach-items" />
       {(problems.get(step.id) ?? []).map((p, i) => (
         <p key={i} className="error small">
           {p.message}

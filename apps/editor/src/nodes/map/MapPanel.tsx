@@ -17,7 +17,7 @@ export function MapPanel({ step }: { step: MapStep }) {
   if (!fields) {
     return (
       <div className="kind-panel">
-        <ExpressionField label="Output" value={asText(output)} stepId={step.id} onChange={(text) => apply({ type: 'updateStep', stepId: step.id, patch: { output: { $expr: text } } }, `${step.id}/output`)} rows={4} />
+        <ExpressionField label="Output" value={asText(output)} stepId={step.id} disabled={!editable} onChange={(text) => apply({ type: 'updateStep', stepId: step.id, patch: { output: { $expr: text } } }, `${step.id}/output`)} rows={4} />
       </div>
     );
   }
@@ -37,7 +37,7 @@ export function MapPanel({ step }: { step: MapStep }) {
               Remove
             </button>
           </div>
-          <ExpressionField value={asText(value)} stepId={step.id} onChange={(text) => apply({ type: 'updateInput', stepId: step.id, path: [key], value: { $expr: text } }, `${step.id}/output/${key}`)} rows={1} />
+          <ExpressionField value={asText(value)} stepId={step.id} disabled={!editable} onChange={(text) => apply({ type: 'updateInput', stepId: step.id, path: [key], value: { $expr: text } }, `${step.id}/output/${key}`)} rows={1} />
         </div>
       ))}
       {editable && (
