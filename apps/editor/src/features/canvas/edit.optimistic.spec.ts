@@ -1,7 +1,7 @@
 import { applyEdit, type FlowEdit } from '@braid/flow-model';
 import { describe, expect, it } from 'vitest';
 import { branchyFlow } from '../../test-support/fixtures';
-import { applyOptimistic, applyOptimisticAll } from './edit.optimistic';
+import { applyOptimistic, applyOptimisticAll, applyOptimisticSome } from './edit.optimistic';
 
 describe('applyOptimistic', () => {
   const value: FlowEdit[] = [
@@ -25,3 +25,18 @@ describe('applyOptimistic', () => {
     expect(applyOptimisticAll(branchyFlow(), value.slice(0, 3))?.name).toBe('New name');
   });
 });
+
+describe('applyOptimisticSome', () => {
+  it('shows the value edits and leaves the structural ones for the server', () => {
+    const flow = applyOptimisticSome(branchyFlow(), [
+      { type: 'renameFlow', name: 'Typed' },
+      { type: 'deleteStep', stepId: 'create' },
+      { type: 'updateInput', stepId: 'create', path: ['customer_id'], value: 'x' },
+      { type: 'updateInput', stepId: 'not_there_yet', path: ['a'], value: 1 },
+    ]);
+    expect(flow.name).toBe('Typed');
+    expect((flow.steps.create as { input: Record<string, unknown> }).input.customer_id).toBe('x');
+    expect(flow.steps.not_there_yet).toBeUndefined();
+  });
+});
+

@@ -69,3 +69,15 @@ export function applyOptimisticAll(flow: FlowDefinition, edits: readonly FlowEdi
   }
   return current;
 }
+
+/**
+ * The edits that can be shown before the server answers, applied in order; the others are skipped (they show
+ * with the server's answer). Used to lay what was typed meanwhile over a server answer: dropping all of it
+ * because one queued edit is structural (a step added) put old text back under the cursor.
+ */
+export function applyOptimisticSome(flow: FlowDefinition, edits: readonly FlowEdit[]): FlowDefinition {
+  let current = flow;
+  for (const edit of edits) current = applyOptimistic(current, edit) ?? current;
+  return current;
+}
+

@@ -326,6 +326,44 @@ describe('editor store without in-browser edits (CSP forbids eval)', () => {
     expect(s().flow).toEqual(state.flow);
   });
 
+  it('keeps showing what was typed while a step added meanwhile waits for the server', async () => {
+    const { applyEdits } = await import('@braid/flow-model');
+    let server = { flow: branchyFlow(), revision: 1 };
+    const waiting: Array<() => void> = [];
+    const release = () => waiting.shift()?.();
+    const store = createEditorStore(
+      { flow: server.flow, revision: 1 },
+      {
+        localEdits: () => false,
+        applyRemote: async (edits, base) => {
+          await new Promise<void>((r) => waiting.push(r));
+          server = { flow: applyEdits(server.flow, edits), revision: base + 1 };
+          return { draft: structuredClone(server.flow), draftRevision: server.revision, problems: [] };
+        },
+        save: async () => ({ draftRevision: 99, problems: [] }),
+      },
+    );
+    const s = () => store.getState();
+    const typed = (text: string) => s().apply({ type: 'updateInput', stepId: 'create', path: ['customer_id'], value: { $expr: text } }, { coalesceKey: 'c' });
+    typed('$a');
+    await vi.advanceTimersByTimeAsync(350); // first batch on its way
+    s().apply({ type: 'addStep', after: 'create', step: delayStep('later') });
+    typed('$ab');
+    release();
+    for (let i = 0; i < 10 && s().revision === 1; i++) await vi.advanceTimersByTimeAsync(0);
+    expect(s().revision).toBe(2); // the first answer is in; the step and "$ab" are still on their way
+    expect(s().flow.steps.later).toBeUndefined();
+    // the answer to the first batch does not put "$a" back under the cursor
+    expect((s().flow.steps.create as { input: Record<string, unknown> }).input.customer_id).toEqual({ $expr: '$ab' });
+    for (let i = 0; i < 10 && s().revision === 2; i++) {
+      release();
+      await vi.advanceTimersByTimeAsync(0);
+    }
+    expect(s().saveStatus).toBe('saved');
+    expect(Object.keys(s().flow.steps)).toContain('later');
+    expect((server.flow.steps.create as { input: Record<string, unknown> }).input.customer_id).toEqual({ $expr: '$ab' });
+  });
+
   it('sends the rest of a batch again when the server refuses one of its edits', async () => {
     const { state, deps } = remoteServer(branchyFlow());
     const onRemoteRejected = vi.fn();

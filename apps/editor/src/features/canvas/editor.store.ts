@@ -2,7 +2,7 @@ import { applyEdits, FlowEditError, type FlowDefinition, type FlowEdit, type Pro
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { ApiError } from '../../api/client';
 import type { PreviewResult } from '../../api/flows';
-import { applyOptimisticAll } from './edit.optimistic';
+import { applyOptimisticAll, applyOptimisticSome } from './edit.optimistic';
 import { compactEdits, keepEqualParts } from './edit.queue';
 
 /** The API takes at most this many edits per PATCH …/draft. */
@@ -159,7 +159,7 @@ export function createEditorStore(initial: { flow: FlowDefinition; revision: num
           // key order), then what was typed since on top: fields not touched keep their values and editors.
           const current = get().flow;
           const saved = keepEqualParts(current, result.draft);
-          const shown = queue.length ? keepEqualParts(current, applyOptimisticAll(saved, queue) ?? saved) : saved;
+          const shown = queue.length ? keepEqualParts(current, applyOptimisticSome(saved, queue)) : saved;
           const selection = get().selection;
           const keep = selection?.kind !== 'step' || shown.steps[selection.stepId] !== undefined;
           set({ flow: shown, savedFlow: saved, revision: result.draftRevision, serverProblems: result.problems, saveStatus: queue.length ? 'pending' : 'saved', ...(keep ? {} : { selection: null }) });
@@ -177,13 +177,13 @@ export function createEditorStore(initial: { flow: FlowDefinition; revision: num
             queue = compactEdits([...batch.filter((_, i) => i !== refused), ...queue]);
             queuedHistory += batchHistory;
             const saved = get().savedFlow;
-            set({ flow: applyOptimisticAll(saved, queue) ?? get().flow, saveStatus: 'pending' });
+            set({ flow: keepEqualParts(get().flow, applyOptimisticSome(saved, queue)), saveStatus: 'pending' });
             deps.onRemoteRejected?.(error);
           } else {
             // The batch is refused as a whole: show the server's flow with what was typed since.
             const saved = get().savedFlow;
             const past = queue.length === 0 && batchHistory > 0 ? get().past.slice(0, -batchHistory) : get().past;
-            set({ flow: (queue.length && applyOptimisticAll(saved, queue)) || saved, past, saveStatus: queue.length ? 'pending' : 'saved' });
+            set({ flow: queue.length ? keepEqualParts(get().flow, applyOptimisticSome(saved, queue)) : saved, past, saveStatus: queue.length ? 'pending' : 'saved' });
             deps.onRemoteRejected?.(error);
           }
         } finally {
