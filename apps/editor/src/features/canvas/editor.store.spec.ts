@@ -364,6 +364,15 @@ describe('editor store without in-browser edits (CSP forbids eval)', () => {
     expect((server.flow.steps.create as { input: Record<string, unknown> }).input.customer_id).toEqual({ $expr: '$ab' });
   });
 
+  it('sends a step added at once, with what is typed right after it', async () => {
+    const { state, deps } = remoteServer(branchyFlow());
+    const store = createEditorStore({ flow: state.flow, revision: 1 }, deps);
+    store.getState().apply({ type: 'addStep', after: 'create', step: delayStep('later') });
+    store.getState().apply({ type: 'renameFlow', name: 'Typed' }, { coalesceKey: 'name' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(state.patches).toEqual([{ count: 2, base: 1 }]);
+  });
+
   it('sends the rest of a batch again when the server refuses one of its edits', async () => {
     const { state, deps } = remoteServer(branchyFlow());
     const onRemoteRejected = vi.fn();

@@ -83,6 +83,7 @@ export function createEditorStore(initial: { flow: FlowDefinition; revision: num
   let queuedHistory = 0;
   let remoteInFlight: Promise<void> | undefined;
   let sendTimer: ReturnType<typeof setTimeout> | undefined;
+  let sendNow = false;
 
   const remoteEdits = () => Boolean(deps.localEdits && !deps.localEdits() && deps.applyRemote);
 
@@ -195,9 +196,14 @@ export function createEditorStore(initial: { flow: FlowDefinition; revision: num
     };
 
     const scheduleSend = (delayMs: number) => {
+      // A send due at once (a step added, a trigger picked) goes at once: keys typed right after it join it
+      // instead of holding it back for the typing pause.
+      if (sendTimer && sendNow) return;
       if (sendTimer) clearTimeout(sendTimer);
+      sendNow = delayMs === 0;
       sendTimer = setTimeout(() => {
         sendTimer = undefined;
+        sendNow = false;
         void sendQueue();
       }, delayMs);
     };
@@ -206,6 +212,7 @@ export function createEditorStore(initial: { flow: FlowDefinition; revision: num
       if (sendTimer) {
         clearTimeout(sendTimer);
         sendTimer = undefined;
+        sendNow = false;
       }
       await sendQueue();
     };
@@ -314,6 +321,8 @@ export function createEditorStore(initial: { flow: FlowDefinition; revision: num
         disposed = true;
         if (timer) clearTimeout(timer);
         if (sendTimer) clearTimeout(sendTimer);
+        sendTimer = undefined;
+        sendNow = false;
       },
       resume() {
         disposed = false;
