@@ -13,6 +13,7 @@ import {
 } from '../books.schemas.js';
 import { sampleBill } from '../books.samples.js';
 import { defineDeleteAction } from './delete.action.js';
+import { defineGetAction } from './get.action.js';
 import { resolveLineTaxes } from './reference.actions.js';
 
 const billFields: Record<string, JsonSchema> = {
@@ -50,13 +51,6 @@ async function billBody(ctx: ConnectorContext, input: BooksRecord & { extra?: Bo
   if (body.line_items !== undefined) body.line_items = await resolveLineTaxes(ctx, body.line_items);
   return body;
 }
-
-const billIdInput: JsonSchema = {
-  type: 'object',
-  properties: { bill_id: idSchema('Bill') },
-  required: ['bill_id'],
-  additionalProperties: false,
-};
 
 export const createBill = defineAction<BooksRecord, BooksRecord>({
   key: 'create_bill',
@@ -98,19 +92,16 @@ export const updateBill = defineAction<BooksRecord & { bill_id: string }, BooksR
   },
 });
 
-export const getBill = defineAction<{ bill_id: string }, BooksRecord>({
+export const getBill = defineGetAction({
   key: 'get_bill',
   title: 'Get bill',
   description: 'Reads one bill with its line items.',
-  input: billIdInput,
+  entity: 'Bill',
+  idKey: 'bill_id',
+  path: '/bills',
+  envelope: 'bill',
   output: billSchema,
   sampleOutput: sampleBill,
-  classification: 'read',
-  idempotent: true,
-  run: async (ctx, input) => {
-    const { body } = await booksCall(ctx, 'GET', `/bills/${encodeURIComponent(input.bill_id)}`);
-    return pick(body, 'bill', 'bill');
-  },
 });
 
 export const deleteBill = defineDeleteAction({

@@ -4,6 +4,7 @@ import { defineAction } from '@braid/connector-sdk';
 import { booksCall, listAll, pick, takeList, type BooksRecord } from '../books.http.js';
 import { expenseSchema, idSchema, limitSchema, listOutput, S } from '../books.schemas.js';
 import { sampleExpense } from '../books.samples.js';
+import { defineGetAction } from './get.action.js';
 
 export const createExpense = defineAction<
   BooksRecord & { account_id: string; paid_through_account_id: string; skip_if_reference_exists?: boolean },
@@ -78,19 +79,16 @@ export const createExpense = defineAction<
   },
 });
 
-export const getExpense = defineAction<{ expense_id: string }, BooksRecord>({
+export const getExpense = defineGetAction({
   key: 'get_expense',
   title: 'Get expense',
   description: 'Reads one expense by id.',
-  input: { type: 'object', properties: { expense_id: idSchema('Expense') }, required: ['expense_id'], additionalProperties: false },
+  entity: 'Expense',
+  idKey: 'expense_id',
+  path: '/expenses',
+  envelope: 'expense',
   output: expenseSchema,
   sampleOutput: sampleExpense,
-  classification: 'read',
-  idempotent: true,
-  run: async (ctx, input) => {
-    const { body } = await booksCall(ctx, 'GET', `/expenses/${encodeURIComponent(input.expense_id)}`);
-    return pick(body, 'expense', 'expense');
-  },
 });
 
 export const listExpenses = defineAction<

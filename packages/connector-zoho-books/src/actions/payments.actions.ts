@@ -11,6 +11,7 @@ import {
   S,
 } from '../books.schemas.js';
 import { sampleBankTransaction, samplePayment } from '../books.samples.js';
+import { defineGetAction } from './get.action.js';
 
 export const PAYMENT_MODES = ['banktransfer', 'bankremittance', 'cash', 'check', 'creditcard', 'autotransaction', 'others'] as const;
 
@@ -94,19 +95,16 @@ export const recordPayment = defineAction<
   },
 });
 
-export const getPayment = defineAction<{ payment_id: string }, BooksRecord>({
+export const getPayment = defineGetAction({
   key: 'get_payment',
   title: 'Get customer payment',
   description: 'Reads one customer payment with the invoices it is applied to.',
-  input: { type: 'object', properties: { payment_id: idSchema('Payment') }, required: ['payment_id'], additionalProperties: false },
+  entity: 'Payment',
+  idKey: 'payment_id',
+  path: '/customerpayments',
+  envelope: 'payment',
   output: paymentSchema,
   sampleOutput: samplePayment,
-  classification: 'read',
-  idempotent: true,
-  run: async (ctx, input) => {
-    const { body } = await booksCall(ctx, 'GET', `/customerpayments/${encodeURIComponent(input.payment_id)}`);
-    return pick(body, 'payment', 'payment');
-  },
 });
 
 export const listPayments = defineAction<
