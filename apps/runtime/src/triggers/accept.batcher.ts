@@ -121,8 +121,9 @@ export class AcceptBatcher {
         this.pump();
       });
     }
-    // Deliveries wait for a transaction: ask the local workers to make room (see QueueService).
-    if (this.pending.length > 0) this.queue.reportIngressBacklog();
+    // A burst: more deliveries wait than two rounds of transactions take. Ask the local workers to make room
+    // (see QueueService); a few waiting now and then (steady load) is normal and changes nothing.
+    if (this.pending.length >= 2 * this.parallel) this.queue.reportIngressBacklog();
   }
 
   /** The oldest pending requests (at most maxBatch) whose duplicate keys do not collide. */
