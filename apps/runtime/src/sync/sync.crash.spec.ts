@@ -11,6 +11,7 @@ import { Client } from '../../test/test-app.js';
 import { freePort } from '../../test/free-port.js';
 import { connectViaOAuth, type ConnectionsHarness, SANDBOX_TOGAI_TOKEN } from '../connections/test-support/connections.fixtures.js';
 import type { Json } from '../engine/test-support/engine.fixtures.js';
+import { togaiCustomerToCrmAccountStep } from './test-support/sync.steps.js';
 import { buildRuntime, createScratchDatabase, type RuntimeChild, startRuntimeChild, waitUntil } from '../../test/runtime-child.js';
 
 const CUSTOMERS = 200; // two listing chunks of 100
@@ -78,19 +79,7 @@ describe('initial sync survives a SIGKILL of the runtime mid-chunk', () => {
       trigger: { connector: 'togai', trigger: 'accounts_polling', connectionRef: togai.body.id, config: { record: 'customer' } },
       start: 'upsert_account',
       steps: {
-        upsert_account: {
-          kind: 'upsertWithLink', id: 'upsert_account', connector: 'zoho-crm', connectionRef: crm,
-          source: { app: 'togai', type: 'customer', id: { $expr: '$trigger.objectId' }, modifiedAt: { $expr: '$trigger.data.updatedAt' }, record: { $expr: '$trigger.data' } },
-          target: { type: 'Accounts' },
-          find: [{
-            key: 'name', action: 'search_records', idPath: 'records.0.id', value: { $expr: '$trigger.data.name' },
-            input: { module: 'Accounts', conditions: [{ field: 'Account_Name', operator: 'equals', value: { $expr: '$trigger.data.name' } }], limit: 1 },
-          }],
-          create: { action: 'upsert_account', input: {}, idPath: 'id', modifiedAtPath: 'modifiedTime' },
-          update: { action: 'update_records', input: { module: 'Accounts', records: [{ id: { $expr: '$target.id' } }] }, mapInto: 'records.0', modifiedAtPath: 'results.0.modifiedTime' },
-          mapping: { pairs: [{ source: { $expr: '$trigger.data.name' }, target: 'Account_Name' }, { source: { $expr: '$trigger.data.primaryEmail' }, target: 'Email' }] },
-          prefetch: { action: 'list_records', input: { module: 'Accounts', fields: ['Account_Name'], limit: 10_000 }, itemsPath: 'records', idPath: 'id', keys: { name: 'Account_Name' } },
-        },
+        upsert_account: togaiCustomerToCrmAccountStep(crm, { prefetch: { action: 'list_records', input: { module: 'Accounts', fields: ['Account_Name'], limit: 10_000 }, itemsPath: 'records', idPath: 'id', keys: { name: 'Account_Name' } } }),
       },
     };
     const flow = await client.post(`${base}/flows`).send({ definition });

@@ -12,6 +12,7 @@ import { connectViaOAuth, type ConnectionsHarness, SANDBOX_TOGAI_TOKEN, startCon
 import { ConnectionsService } from '../connections/connections.service.js';
 import { ConnectorsService } from '../connectors/connectors.service.js';
 import { upsertTestHooks } from '../engine/upsert-with-link.js';
+import { togaiCustomerToCrmAccountStep } from './test-support/sync.steps.js';
 import { allowLoopback, createPublishedFlow, flowDefinition, type Json, waitFor } from '../engine/test-support/engine.fixtures.js';
 
 describe('two-way sync with instant triggers on both sides: no echo write-back', () => {
@@ -106,24 +107,7 @@ describe('two-way sync with instant triggers on both sides: no echo write-back',
     ));
     togaiToCrm = await createPublishedFlow(client, ws, flowDefinition(
       {
-        upsert_account: {
-          kind: 'upsertWithLink', id: 'upsert_account', connector: 'zoho-crm', connectionRef: crm,
-          source: { app: 'togai', type: 'customer', id: { $expr: '$trigger.objectId' }, modifiedAt: { $expr: '$trigger.data.updatedAt' }, record: { $expr: '$trigger.data' } },
-          target: { type: 'Accounts' },
-          find: [{
-            key: 'name', action: 'search_records', idPath: 'records.0.id', value: { $expr: '$trigger.data.name' },
-            input: { module: 'Accounts', conditions: [{ field: 'Account_Name', operator: 'equals', value: { $expr: '$trigger.data.name' } }], limit: 1 },
-          }],
-          create: { action: 'upsert_account', input: {}, idPath: 'id', modifiedAtPath: 'modifiedTime' },
-          update: { action: 'update_records', input: { module: 'Accounts', records: [{ id: { $expr: '$target.id' } }] }, mapInto: 'records.0', modifiedAtPath: 'results.0.modifiedTime' },
-          read: { action: 'get_record', input: { module: 'Accounts', id: { $expr: '$target.id' } }, recordPath: 'record', modifiedAtPath: 'record.Modified_Time' },
-          mapping: {
-            pairs: [
-              { source: { $expr: '$trigger.data.name' }, target: 'Account_Name' },
-              { source: { $expr: '$trigger.data.primaryEmail' }, target: 'Email' },
-            ],
-          },
-        },
+        upsert_account: togaiCustomerToCrmAccountStep(crm),
       },
       'upsert_account',
       { name: 'Togai customers → CRM accounts (instant)', direction: 'inbound', trigger: { connector: 'togai', trigger: 'events', connectionRef: togai, config: { events: ['customer.created', 'customer.updated'] } } },

@@ -15,6 +15,7 @@ import { ConnectorsService } from '../connectors/connectors.service.js';
 import { allowLoopback, createPublishedFlow, flowDefinition, type Json, startRun, waitFor, waitForRun } from '../engine/test-support/engine.fixtures.js';
 import { POLL_QUEUE, TriggersService } from '../triggers/triggers.service.js';
 import { BackfillService } from './backfill.service.js';
+import { togaiCustomerToCrmAccountStep } from './test-support/sync.steps.js';
 
 const FULL = process.env.BRAID_QUICK_TESTS !== '1';
 const EACH = FULL ? 500 : 60;
@@ -116,20 +117,12 @@ describe('two-way sync: CRM Accounts ↔ Togai customers', () => {
   const togaiToCrmFlow = (mapping?: Json): Json =>
     flowDefinition(
       {
-        upsert_account: {
-          kind: 'upsertWithLink', id: 'upsert_account', title: 'CRM account for the Togai customer', connector: 'zoho-crm', connectionRef: crm,
+        upsert_account: togaiCustomerToCrmAccountStep(crm, {
+          title: 'CRM account for the Togai customer',
           source: {
             app: 'togai', type: 'customer', id: { $expr: '$trigger.objectId' }, modifiedAt: { $expr: '$trigger.data.updatedAt' },
             record: { $expr: '$trigger.data' }, deleted: { $expr: "$trigger.data.status = 'ARCHIVED'" },
           },
-          target: { type: 'Accounts' },
-          find: [{
-            key: 'name', action: 'search_records', idPath: 'records.0.id', value: { $expr: '$trigger.data.name' },
-            input: { module: 'Accounts', conditions: [{ field: 'Account_Name', operator: 'equals', value: { $expr: '$trigger.data.name' } }], limit: 1 },
-          }],
-          create: { action: 'upsert_account', input: {}, idPath: 'id', modifiedAtPath: 'modifiedTime' },
-          update: { action: 'update_records', input: { module: 'Accounts', records: [{ id: { $expr: '$target.id' } }] }, mapInto: 'records.0', modifiedAtPath: 'results.0.modifiedTime' },
-          read: { action: 'get_record', input: { module: 'Accounts', id: { $expr: '$target.id' } }, recordPath: 'record', modifiedAtPath: 'record.Modified_Time' },
           mapping: mapping ?? {
             pairs: [
               { source: { $expr: '$trigger.data.name' }, target: 'Account_Name' },
@@ -138,7 +131,7 @@ describe('two-way sync: CRM Accounts ↔ Togai customers', () => {
             mandatoryTargets: ['Account_Name', 'Email'],
           },
           prefetch: { action: 'list_records', input: { module: 'Accounts', fields: ['Account_Name'], limit: 10_000 }, itemsPath: 'records', idPath: 'id', keys: { name: 'Account_Name' } },
-        },
+        }),
       },
       'upsert_account',
       { name: 'Togai customers → CRM accounts', direction: 'inbound', trigger: { connector: 'togai', trigger: 'accounts_polling', connectionRef: togai, config: { record: 'customer' } } },
