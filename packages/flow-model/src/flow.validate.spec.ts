@@ -144,6 +144,30 @@ describe('validateFlow', () => {
     ]);
   });
 
+  it('INPUT_SCHEMA: a missing required field that has a schema default counts as present (the runtime applies it)', () => {
+    const schema = {
+      type: 'object',
+      properties: {
+        mode: { type: 'string', enum: ['fast', 'safe'], default: 'safe' },
+        name: { type: 'string' },
+        options: { type: 'object', properties: { limit: { type: 'integer', default: 10 } }, required: ['limit'] },
+      },
+      required: ['mode', 'name'],
+      additionalProperties: false,
+    };
+    const cat = [connector('x', 'X', { auth: { kind: 'none' }, actions: [action('a', 'A', schema, { requiresConnection: false })] }), ...catalog];
+    const input: ActionStep['input'] = { name: 'n', options: {} };
+    const flow = flowOf([{ kind: 'action', id: 'a', connector: 'x', action: 'a', input }], 'a');
+    expect(validateFlow(flow, cat)).toEqual([]);
+    expect(input).toEqual({ name: 'n', options: {} }); // the draft itself is not changed
+    // Without a default, a missing required field is still a problem; a default does not excuse a wrong value.
+    const noName = flowOf([{ kind: 'action', id: 'a', connector: 'x', action: 'a', input: { mode: 'slow' } }], 'a');
+    expect(validateFlow(noName, cat).map((p) => [p.pointer, p.message]).sort()).toEqual([
+      ['/steps/a/input/mode', 'Step "a": field "mode" must be one of "fast", "safe".'],
+      ['/steps/a/input/name', 'Step "a": field "name" is required by X › A.'],
+    ]);
+  });
+
   it('INPUT_SCHEMA: formats are checked (email)', () => {
     const flow = flowOf(
       [{ kind: 'action', id: 'find', connector: 'zoho-books', action: 'find_contact', connectionRef: 'b', input: { email: 'not-an-email' } }],

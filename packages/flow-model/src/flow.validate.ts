@@ -342,16 +342,21 @@ function checkInputAgainstSchema(
 ): void {
   let validate;
   try {
-    validate = compileSchema(schema);
+    // With defaults, as the runtime validates before it runs: a missing property that has a `default` is
+    // filled in, so it is not "required" here either (and the editor need not write defaults into drafts).
+    validate = compileSchema(schema, { useDefaults: true });
   } catch (err) {
     add(ProblemCode.INVALID_CONNECTOR_SCHEMA, base, `${owner.label}: the input schema of ${what} is broken (${(err as Error).message}). This is a bug in the connector; report it.`, owner.stepId);
     return;
   }
-  const mappers = findFieldMappers(schema, input);
-  for (const mapper of mappers) checkFieldMapping(mapper, input, base, what, owner, add);
-
-  if (validate(input)) return;
+  // Expression paths come from the input as written (defaults may add keys inside an expression object).
   const expressionPaths = findExpressions(input).map((e) => e.path.map(String));
+  const withDefaults = structuredClone(input);
+  const valid = validate(withDefaults) as boolean;
+  const mappers = findFieldMappers(schema, withDefaults);
+  for (const mapper of mappers) checkFieldMapping(mapper, withDefaults, base, what, owner, add);
+
+  if (valid) return;
   const mapperPaths = mappers.map((m) => m.path.map(String));
   let errors = (validate.errors ?? []).filter((e) => {
     if (e.keyword === 'if') return false;
@@ -369,7 +374,7 @@ function checkInputAgainstSchema(
   for (const error of errors) {
     const choice = error.keyword === 'anyOf' || error.keyword === 'oneOf' ? requiredAlternatives(schema, error.schemaPath) : undefined;
     if (choice) reportFieldChoice(error, choice, base, owner, add);
-    else reportSchemaError(error, input, base, what, owner, add);
+    else reportSchemaError(error, withDefaults, base, what, owner, add);
   }
 }
 

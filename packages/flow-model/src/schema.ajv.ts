@@ -9,29 +9,38 @@ const addFormats = ((addFormatsModule as unknown as { default?: FormatsPlugin })
   addFormatsModule) as unknown as FormatsPlugin;
 
 let sharedAjv: Ajv2020 | undefined;
+let defaultsAjv: Ajv2020 | undefined;
+
+function createAjv(useDefaults: boolean): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, strict: false, discriminator: true, validateFormats: true, useDefaults });
+  addFormats(ajv);
+  return ajv;
+}
 
 /** The ajv instance used for flow definitions and connector schemas (non-strict: connectors add `x-` keywords). */
 export function getAjv(): Ajv2020 {
-  if (!sharedAjv) {
-    sharedAjv = new Ajv2020({ allErrors: true, strict: false, discriminator: true, validateFormats: true });
-    addFormats(sharedAjv);
-  }
+  sharedAjv ??= createAjv(false);
   return sharedAjv;
 }
 
 const compiled = new WeakMap<object, ValidateFunction>();
+const compiledWithDefaults = new WeakMap<object, ValidateFunction>();
 
 /**
- * Compiles a connector's schema once per schema object. `$id` and `$schema` are dropped so two connectors
- * that reuse an id (or name another draft) cannot break each other; refs inside the schema (`#/$defs/..`)
- * still resolve against the schema itself.
+ * Compiles a connector's schema once per schema object. With `useDefaults` the validator fills missing
+ * properties from their schema `default` into the value it checks, as the runtime does before it runs an
+ * action or trigger (connector-sdk `validateInput`): pass it a copy. `$id` and `$schema` are dropped so two
+ * connectors that reuse an id (or name another draft) cannot break each other; refs inside the schema
+ * (`#/$defs/..`) still resolve against the schema itself.
  */
-export function compileSchema(schema: JsonSchema): ValidateFunction {
-  const hit = compiled.get(schema);
+export function compileSchema(schema: JsonSchema, options: { useDefaults?: boolean } = {}): ValidateFunction {
+  const cache = options.useDefaults ? compiledWithDefaults : compiled;
+  const hit = cache.get(schema);
   if (hit) return hit;
   const { $id: _id, $schema: _draft, ...rest } = schema;
-  const validate = getAjv().compile(rest);
-  compiled.set(schema, validate);
+  const ajv = options.useDefaults ? (defaultsAjv ??= createAjv(true)) : getAjv();
+  const validate = ajv.compile(rest);
+  cache.set(schema, validate);
   return validate;
 }
 
