@@ -50,7 +50,7 @@ export class MetricsService {
       });
       await pending;
     };
-    const queueDepth: Gauge = new Gauge({ name: 'braid_queue_depth', help: 'Jobs waiting (created or retry), per queue', labelNames: ['queue'], registers: [this.registry], collect });
+    const queueDepth: Gauge = new Gauge({ name: 'braid_queue_depth', help: 'Jobs waiting (created or retry) that are due, per queue (not later retries, nor the fallback jobs of runs handed straight to a worker)', labelNames: ['queue'], registers: [this.registry], collect });
     const oldestWaiting: Gauge = new Gauge({ name: 'braid_queue_oldest_waiting_seconds', help: 'Age of the oldest waiting job that is due, per queue', labelNames: ['queue'], registers: [this.registry], collect });
   }
 
@@ -60,7 +60,7 @@ export class MetricsService {
       rows = await this.dataSource.query(
         `SELECT q.name, coalesce(w.waiting, 0) AS waiting, w.oldest_seconds
            FROM pgboss.queue q
-           LEFT JOIN (SELECT name, count(*) AS waiting,
+           LEFT JOIN (SELECT name, count(*) FILTER (WHERE start_after <= now()) AS waiting,
                              extract(epoch FROM now() - min(start_after) FILTER (WHERE start_after <= now()))::float8 AS oldest_seconds
                         FROM pgboss.job WHERE state < 'active' GROUP BY name) w ON w.name = q.name`,
       );
