@@ -48,9 +48,9 @@ export class RunDispatcher implements OnApplicationBootstrap, BeforeApplicationS
 
   async onApplicationBootstrap(): Promise<void> {
     await this.queue.ensureQueue(RUN_QUEUE);
-    this.queue.onWake(RUN_QUEUE, () => this.pump());
+    this.queue.onWake(RUN_QUEUE, () => this.queueMayHaveWork());
     this.queue.registerLocalConsumer(RUN_QUEUE, this);
-    this.poller = setInterval(() => this.pump(), POLL_INTERVAL_MS);
+    this.poller = setInterval(() => this.queueMayHaveWork(), POLL_INTERVAL_MS);
     this.sweeper = setInterval(() => void this.sweep(), this.settings.sweepIntervalMs);
     // Runs left behind by a previous process are picked up straight away.
     void this.sweep();
@@ -118,6 +118,15 @@ export class RunDispatcher implements OnApplicationBootstrap, BeforeApplicationS
 
   overflowed(): void {
     this.queueBacklog = true;
+  }
+
+  /**
+   * A wake-up or the poll: jobs may wait in the queue (another replica's, a poll's, a manual run's). While every
+   * slot is held, stop handing webhook runs over until the queue has been fetched, so those are not starved.
+   */
+  private queueMayHaveWork(): void {
+    if (this.held >= this.settings.workerConcurrency) this.queueBacklog = true;
+    this.pump();
   }
 
   take(jobs: Array<{ id: string; data: object }>): void {
