@@ -678,4 +678,113 @@ describe('editor in a browser', { timeout: 180_000 }, () => {
     }
   });
 
+  // Opening a step's panel writes nothing: the generated forms used to write their schema defaults into the draft
+  // (an autosave PATCH), so a published flow looked changed in Publish and each open added an undo entry. Defaults
+  // are only shown; flow-model validates and the runtime runs with them applied. Same check as the viewer's above.
+  it('opens every step of a published flow without writing anything: Publish shows no changes', async () => {
+    const ws = await workspaceId();
+    const { togai } = await connectionIds();
+    const definition = {
+      schemaVersion: 1,
+      name: 'Opened, not changed',
+      direction: 'inbound',
+      trigger: { connector: 'core', trigger: 'webhook', config: {} },
+      start: 'call',
+      steps: {
+        // http_request: method, auth (type required inside, default "none"), timeout … all left to their defaults.
+        call: { kind: 'action', id: 'call', title: 'Call', connector: 'core', action: 'http_request', input: { url: 'https://api.example.com/ping' }, next: 'total' },
+        total: { kind: 'action', id: 'total', title: 'Total', connector: 'core', action: 'aggregate', input: { items: { $expr: '$steps.call.body.items' } }, next: 'sync' },
+        sync: {
+          kind: 'upsertWithLink', id: 'sync', title: 'Sync', connector: 'togai', connectionRef: togai,
+          source: { app: 'zoho-books', type: 'contact', id: { $expr: '$trigger.body.contact_id' } },
+          target: { type: 'account' },
+          create: { action: 'create_account', input: { customerId: { $expr: '$trigger.body.customer' }, id: { $expr: '$trigger.body.contact_id' }, name: { $expr: '$trigger.body.name' } }, idPath: 'account.id' },
+          next: 'done',
+        },
+        done: { kind: 'action', id: 'done', title: 'Done', connector: 'core', action: 'stop', input: {} },
+      },
+    };
+    const created = await api.post(`/api/v1/workspaces/${ws}/flows`).send({ definition });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const openedId: string = created.body.id;
+    const published = await api.post(`/api/v1/workspaces/${ws}/flows/${openedId}/publish`);
+    expect(published.status, JSON.stringify(published.body)).toBe(200);
+    const detail = async () => (await api.get(`/api/v1/workspaces/${ws}/flows/${openedId}`)).body as { draftRevision: number; draft: { steps: Record<string, { input?: unknown; target?: { type: string } }> } };
+    const revision = (await detail()).draftRevision;
+    const writes: string[] = [];
+    const onRequest = (request: { url(): string; method(): string; postData(): string | null }) => {
+      if (request.url().includes('/flows/') && request.method() !== 'GET') writes.push(`${request.method()} ${request.url()} ${request.postData() ?? ''}`);
+    };
+    page.on('request', onRequest);
+    try {
+      await page.goto(`${baseUrl}/flows/${openedId}`);
+      await page.getByTestId('flow-editor').waitFor();
+      const stepPanel = page.getByTestId('step-panel');
+      for (const id of ['trigger', 'call', 'total', 'sync', 'done']) {
+        await page.getByTestId(`canvas-node-${id}`).click();
+        await poll(() => stepPanel.getAttribute('data-step-id')).toBe(id);
+        if (id === 'call') {
+          // The defaults are shown as the fields' values.
+          await poll(() => stepPanel.locator('#root_method option:checked').textContent()).toBe('GET');
+          expect(await stepPanel.locator('#root_timeoutMs').inputValue()).toBe('30000');
+        }
+        if (id === 'done') await poll(() => stepPanel.locator('#root_message').inputValue()).toBe('Stopped by the flow.');
+        await page.waitForTimeout(300);
+      }
+      await page.waitForTimeout(1000);
+      expect(writes).toEqual([]);
+      expect(await page.getByTestId('save-status').getAttribute('data-status')).toBe('saved');
+      expect(await page.getByTestId('undo').isDisabled()).toBe(true);
+      expect((await detail()).draftRevision).toBe(revision);
+      // Publish has nothing to show: the button says so (it is enabled, with the list of changes, once there are any).
+      expect(await page.getByTestId('publish').isDisabled()).toBe(true);
+      expect(await page.getByTestId('publish').getAttribute('title')).toBe('Nothing changed since the last version');
+      expect((await api.get(`/api/v1/workspaces/${ws}/flows/${openedId}`)).body.hasUnpublishedChanges).toBe(false);
+      await screenshot(page, '32-opened-not-changed');
+    } finally {
+      page.off('request', onRequest);
+    }
+
+    // Upsert with link: a text field cleared and typed again keeps what is typed (answers slower than loopback
+    // used to put the stored value back into the emptied field); a change the person makes is written.
+    await page.route('**/draft', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await route.continue();
+    });
+    try {
+      await page.getByTestId('canvas-node-sync').click();
+      await poll(() => page.getByTestId('step-panel').getAttribute('data-step-id')).toBe('sync');
+      const targetType = page.getByTestId('upsert-target-type');
+      await targetType.click();
+      await page.keyboard.press('ControlOrMeta+A');
+      await page.keyboard.press('Backspace');
+      expect(await targetType.inputValue()).toBe('');
+      await page.keyboard.type('customer_account', { delay: 40 });
+      await poll(() => page.getByTestId('save-status').getAttribute('data-status')).toBe('saved');
+      expect(await targetType.inputValue()).toBe('customer_account');
+      expect((await detail()).draft.steps.sync!.target).toEqual({ type: 'customer_account' });
+      // Match keys moved: each field shows its rule's key (a field kept the text of the rule that was there before).
+      await page.getByTestId('upsert-add-find').click();
+      await page.getByTestId('upsert-add-find').click();
+      await poll(() => page.getByTestId('upsert-find-1-key').inputValue()).toBe('name');
+      expect(await page.getByTestId('upsert-find-0-key').inputValue()).toBe('email');
+      await page.getByTestId('upsert-find-1-up').click();
+      await poll(() => page.getByTestId('upsert-find-0-key').inputValue()).toBe('name');
+      expect(await page.getByTestId('upsert-find-1-key').inputValue()).toBe('email');
+      await poll(() => page.getByTestId('save-status').getAttribute('data-status')).toBe('saved');
+      expect(((await detail()).draft.steps.sync as unknown as { find: Array<{ key: string }> }).find.map((rule) => rule.key)).toEqual(['name', 'email']);
+      // Now there are changes, and only the ones made: the publish dialog lists them.
+      await page.getByTestId('publish').click();
+      const changes = page.getByTestId('publish-dialog').getByTestId('publish-changes');
+      await changes.waitFor();
+      const listed = await changes.locator('li').allTextContents();
+      expect(listed.length).toBeGreaterThan(0);
+      expect(listed.filter((text) => !text.startsWith('Step "Sync"'))).toEqual([]);
+      await page.keyboard.press('Escape');
+    } finally {
+      await page.unroute('**/draft');
+    }
+    expect(problems).toEqual([]);
+  });
+
 });

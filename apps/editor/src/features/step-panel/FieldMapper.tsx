@@ -1,23 +1,19 @@
 import { isExpression, type InputValue, type JsonSchema, type StepId } from '@braid/flow-model';
-import { useEffect } from 'react';
 import { ExpressionField } from './ExpressionField';
 import { addPair, asMapping, ensureMandatoryPairs, mandatoryTargets, mapperRows, removePair, updatePair } from './fieldMapper.logic';
 
-/** Pairs of source value → target field; mandatory pairs are added and locked. */
+/**
+ * Pairs of source value → target field; mandatory pairs are shown (locked) from the start but written only with
+ * the person's first change: opening a step writes nothing (a published flow would look changed, and a flow that
+ * sets those fields in the action's own input would get an incomplete pair it does not need).
+ */
 export function FieldMapper({ schema, value, onChange, stepId, label, disabled }: { schema: JsonSchema; value: InputValue | undefined; onChange: (next: InputValue) => void; stepId: StepId; label: string; disabled?: boolean }) {
-  const mapping = asMapping(value);
-  const mandatory = mandatoryTargets(schema, mapping);
+  const stored = asMapping(value);
+  const mandatory = mandatoryTargets(schema, stored);
+  const mapping = ensureMandatoryPairs(stored, mandatory);
   const rows = mapperRows(mapping, mandatory);
   const targets = Array.isArray(schema['x-braid-targets']) ? (schema['x-braid-targets'] as string[]) : [];
   const listId = `targets-${stepId}-${label}`.replace(/\W/g, '_');
-
-  // A new mapper starts with its mandatory pairs.
-  useEffect(() => {
-    const filled = ensureMandatoryPairs(mapping, mandatory);
-    if (filled !== mapping && !disabled) onChange(filled as unknown as InputValue);
-    // only when the set of mandatory targets changes (onChange/mapping are new on every render)
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [mandatory.join('|')]);
 
   const commit = (next: typeof mapping) => !disabled && onChange(next as unknown as InputValue);
   return (

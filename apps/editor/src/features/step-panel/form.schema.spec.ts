@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { catalog } from '../../test-support/fixtures';
-import { dependsOnValues, humanize, inputProperties, propertyFormSchema } from './form.schema';
+import { dependsOnValues, formSchemaUtils, humanize, inputProperties, propertyFormSchema, shownFormData, userFormChange } from './form.schema';
 
 const books = catalog.find((c) => c.key === 'zoho-books')!;
 const createInvoice = books.actions.find((a) => a.key === 'create_invoice')!;
@@ -40,5 +40,37 @@ describe('helpers', () => {
     expect(dependsOnValues({ module: 'Accounts' }, ['module'])).toEqual({ module: 'Accounts' });
     expect(dependsOnValues({ module: { $expr: '$x' } }, ['module'])).toBeNull();
     expect(dependsOnValues({}, [])).toEqual({});
+  });
+});
+
+describe('userFormChange', () => {
+  const root = {
+    type: 'object',
+    properties: {
+      method: { type: 'string', enum: ['GET', 'POST'], default: 'GET' },
+      options: { type: 'object', properties: { limit: { type: 'integer', default: 10 }, note: { type: 'string' } } },
+      url: { type: 'string' },
+    },
+  };
+  const utils = (name: 'method' | 'options' | 'url') => formSchemaUtils(propertyFormSchema(root, name, root.properties[name]));
+
+  it('shows the schema default where nothing is stored', () => {
+    expect(shownFormData(utils('method'), 'method', undefined)).toEqual({ method: 'GET' });
+    expect(shownFormData(utils('method'), 'method', 'POST')).toEqual({ method: 'POST' });
+    expect(shownFormData(utils('options'), 'options', undefined)).toEqual({ options: { limit: 10 } });
+  });
+
+  it('the defaults a form reports when it mounts are not a change; what the person changes is', () => {
+    const method = utils('method');
+    expect(userFormChange(method, 'method', undefined, { method: 'GET' })).toBeNull();
+    expect(userFormChange(method, 'method', undefined, { method: 'POST' })).toEqual({ next: 'POST' });
+    expect(userFormChange(method, 'method', 'POST', { method: 'GET' })).toEqual({ next: 'GET' });
+    const options = utils('options');
+    expect(userFormChange(options, 'options', undefined, { options: { limit: 10 } })).toBeNull();
+    expect(userFormChange(options, 'options', undefined, { options: { limit: 10, note: 'n' } })).toEqual({ next: { limit: 10, note: 'n' } });
+    const url = utils('url');
+    expect(userFormChange(url, 'url', undefined, {})).toBeNull();
+    expect(userFormChange(url, 'url', 'https://a.test', {})).toEqual({ next: undefined });
+    expect(userFormChange(url, 'url', 'https://a.test', { url: 'https://a.test' })).toBeNull();
   });
 });

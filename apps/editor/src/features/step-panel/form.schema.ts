@@ -1,4 +1,6 @@
 import { isExpression, type ActionDescriptor, type InputValue, type JsonSchema } from '@braid/flow-model';
+import { createSchemaUtils, deepEquals, type RJSFSchema, type SchemaUtilsType } from '@rjsf/utils';
+import { structuralValidator } from './rjsf.validator';
 
 export type PropertyEditor =
   | { kind: 'expression' }
@@ -75,4 +77,31 @@ export function isFreeForm(schema: JsonSchema): boolean {
   if (schema.type === 'object' && !schema.properties && !schema.oneOf && !schema.anyOf) return true;
   if (schema.type === 'array' && (!schema.items || (typeof schema.items === 'object' && Object.keys(schema.items as object).length === 0))) return true;
   return false;
+}
+
+/**
+ * What a generated form (rjsf) shows for one property: the stored value with the schema's defaults filled in
+ * where nothing is stored. Those defaults are only shown — the runtime applies them when the step runs, and
+ * flow-model validates with them — so the form reports them as a change on mount, which is not one.
+ */
+export function shownFormData(utils: SchemaUtilsType, name: string, value: InputValue | undefined): Record<string, unknown> {
+  const formData = value === undefined ? {} : { [name]: value };
+  return (utils.getDefaultFormState(utils.getRootSchema(), formData) ?? {}) as Record<string, unknown>;
+}
+
+/** The schema utilities rjsf's Form builds for `formSchema` (same validator, same default behaviour). */
+export function formSchemaUtils(formSchema: JsonSchema): SchemaUtilsType {
+  return createSchemaUtils(structuralValidator, formSchema as RJSFSchema);
+}
+
+/**
+ * The change a form event stands for: `{ next }` when the person changed the property, or null when the form
+ * only reports what it already shows for the stored value (its defaults filled in on mount or after a reset).
+ */
+export function userFormChange(utils: SchemaUtilsType, name: string, value: InputValue | undefined, eventFormData: unknown): { next: InputValue | undefined } | null {
+  const reported = (eventFormData as Record<string, InputValue> | undefined) ?? {};
+  if (deepEquals(reported, shownFormData(utils, name, value))) return null;
+  const next = reported[name];
+  if (JSON.stringify(next) === JSON.stringify(value)) return null;
+  return { next };
 }

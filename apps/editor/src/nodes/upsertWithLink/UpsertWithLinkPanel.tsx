@@ -1,5 +1,5 @@
 import { isExpression, type ActionDescriptor, type ConnectorDescriptor, type InputValue, type Problem, type UpsertActionCall, type UpsertFindRule, type UpsertWithLinkStep } from '@braid/flow-model';
-import { useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { useEditorContext } from '../../features/canvas/editor.context';
 import { ConnectionSelect } from '../../features/step-panel/ConnectionSelect';
 import { ExpressionField } from '../../features/step-panel/ExpressionField';
@@ -15,12 +15,14 @@ const exprText = (value: InputValue | undefined) => (isExpression(value) ? value
 
 /**
  * A text field that only hands valid (non-empty) values to the flow: flow-model refuses an empty match key or
- * id path, so while the field is empty it says so instead of the edit bouncing back.
+ * id path, so while the field is empty it says so instead of the edit bouncing back. While it has focus it shows
+ * what is typed, even when that is (for a moment) empty: showing the stored value instead (or putting it back
+ * when a server answer arrived) wrote it back under the cursor, so a field could not be cleared and retyped.
  */
 function RequiredText({ label, value, onCommit, disabled, placeholder, testId, suggestions }: { label: string; value: string; onCommit(next: string): void; disabled: boolean; placeholder?: string; testId?: string; suggestions?: string[] }) {
-  const [text, setText] = useState(value);
+  const [draft, setDraft] = useState<string | null>(null);
   const listId = useId();
-  useEffect(() => setText((current) => (current.trim() === '' || current === value ? value : current)), [value]);
+  const text = draft ?? value;
   const empty = text.trim() === '';
   return (
     <label>
@@ -32,9 +34,13 @@ function RequiredText({ label, value, onCommit, disabled, placeholder, testId, s
         aria-invalid={empty}
         list={suggestions?.length ? listId : undefined}
         data-testid={testId}
+        onFocus={() => setDraft(value)}
+        onBlur={() => setDraft(null)}
         onChange={(e) => {
-          setText(e.target.value);
-          if (e.target.value.trim() !== '') onCommit(e.target.value.trim());
+          if (disabled) return;
+          setDraft(e.target.value);
+          const next = e.target.value.trim();
+          if (next !== '' && next !== value) onCommit(next);
         }}
       />
       {suggestions && suggestions.length > 0 && (
@@ -195,11 +201,12 @@ export function UpsertWithLinkPanel({ step }: { step: UpsertWithLinkStep }) {
         <RequiredText label="Record type" value={step.source.type} disabled={!editable} testId="upsert-source-type" onCommit={(type) => patch({ source: { ...step.source, type } }, `${step.id}/source/type`)} />
         <RequiredText label={`${connector?.title ?? 'Target'} record type`} value={step.target.type} disabled={!editable} testId="upsert-target-type" onCommit={(type) => patch({ target: { ...step.target, type } }, `${step.id}/target/type`)} />
       </div>
-      <ExpressionField label="Source record id" value={exprText(step.source.id)} stepId={step.id} onChange={(text) => patch({ source: { ...step.source, id: { $expr: text } } }, `${step.id}/source/id`)} rows={1} testId="upsert-source-id" />
+      <ExpressionField label="Source record id" value={exprText(step.source.id)} stepId={step.id} disabled={!editable} onChange={(text) => patch({ source: { ...step.source, id: { $expr: text } } }, `${step.id}/source/id`)} rows={1} testId="upsert-source-id" />
       <ExpressionField
         label="Source record (optional: lets Braid recognise its own writes coming back)"
         value={exprText(step.source.record)}
         stepId={step.id}
+        disabled={!editable}
         onChange={(text) => patch({ source: { ...step.source, ...(text.trim() ? { record: { $expr: text } } : { record: undefined }) } }, `${step.id}/source/record`)}
         rows={1}
         testId="upsert-source-record"
@@ -208,6 +215,7 @@ export function UpsertWithLinkPanel({ step }: { step: UpsertWithLinkStep }) {
         label="Source modified at (optional, for conflicts)"
         value={exprText(step.source.modifiedAt)}
         stepId={step.id}
+        disabled={!editable}
         onChange={(text) => patch({ source: { ...step.source, ...(text.trim() ? { modifiedAt: { $expr: text } } : { modifiedAt: undefined }) } }, `${step.id}/source/modifiedAt`)}
         rows={1}
       />
@@ -284,6 +292,7 @@ export function UpsertWithLinkPanel({ step }: { step: UpsertWithLinkStep }) {
         label="Deleted? (optional expression, e.g. $trigger.deleted)"
         value={exprText(step.source.deleted)}
         stepId={step.id}
+        disabled={!editable}
         onChange={(text) => patch({ source: { ...step.source, ...(text.trim() ? { deleted: { $expr: text } } : { deleted: undefined }) } }, `${step.id}/source/deleted`)}
         rows={1}
         testId="upsert-source-deleted"
@@ -310,6 +319,7 @@ export function UpsertWithLinkPanel({ step }: { step: UpsertWithLinkStep }) {
         value={(step.mapping ?? { pairs: [] }) as unknown as InputValue}
         stepId={step.id}
         label={`${step.id}-mapping`}
+        disabled={!editable}
         onChange={(mapping) => patch({ mapping }, `${step.id}/mapping`)}
       />
       {problemsAt('mapping').map((p, i) => (
