@@ -2,6 +2,7 @@
 // processing fees withheld from a day's deposit, booked to the fees account the user chose.
 import { defineAction } from '@braid/connector-sdk';
 import { booksCall, listAll, pick, takeList, type BooksRecord } from '../books.http.js';
+import { findByReference, skipIfReferenceExists } from './reference.lookup.js';
 import { expenseSchema, idSchema, limitSchema, listOutput, S } from '../books.schemas.js';
 import { sampleExpense } from '../books.samples.js';
 import { defineGetAction } from './get.action.js';
@@ -29,14 +30,7 @@ export const createExpense = defineAction<
       is_inclusive_tax: { type: 'boolean', title: 'Amount includes tax' },
       vendor_id: idSchema('Vendor'),
       currency_id: idSchema('Currency'),
-      skip_if_reference_exists: {
-        type: 'boolean',
-        title: 'Return the existing one with this reference',
-        description:
-          'When a reference number is given, look for an expense with the same reference, expense account and paid-through ' +
-          'account first and return it instead of recording a second one (a retried or replayed step).',
-        default: true,
-      },
+      skip_if_reference_exists: skipIfReferenceExists('an expense booked to the same expense account and paid through the same account'),
     },
     required: ['account_id', 'paid_through_account_id', 'amount', 'date'],
     additionalProperties: false,
@@ -58,21 +52,14 @@ export const createExpense = defineAction<
     '/currency_id': { optionsKey: 'currencies' },
   },
   run: async (ctx, input) => {
-    const { skip_if_reference_exists: skip, ...body } = input;
-    const reference = typeof body.reference_number === 'string' ? body.reference_number.trim() : '';
-    if (skip !== false && reference) {
-      const { items } = await takeList(
-        listAll(ctx, '/expenses', 'expenses', { reference_number: reference, paid_through_account_id: input.paid_through_account_id }),
-        20,
-      );
-      const existing = items.find(
-        (e) =>
-          e.reference_number === reference &&
-          String(e.account_id) === input.account_id &&
-          String(e.paid_through_account_id) === input.paid_through_account_id,
-      );
-      if (existing) return { expense_id: String(existing.expense_id), created: false, expense: existing };
-    }
+    const existing = await findByReference(
+      ctx,
+      input,
+      { path: '/expenses', listKey: 'expenses', query: { paid_through_account_id: input.paid_through_account_id } },
+      (e) => String(e.account_id) === input.account_id && String(e.paid_through_account_id) === input.paid_through_account_id,
+    );
+    if (existing) return { expense_id: String(existing.expense_id), created: false, expense: existing };
+    const { skip_if_reference_exists: _skip, ...body } = input;
     const { body: answer } = await booksCall(ctx, 'POST', '/expenses', { body });
     const expense = pick(answer, 'expense', 'recorded expense');
     return { expense_id: String(expense.expense_id), created: true, expense };

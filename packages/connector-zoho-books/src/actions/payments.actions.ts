@@ -1,5 +1,5 @@
 // Customer payments (applied to invoices) and bank transactions (deposits, transfers).
-import { defineAction, type JsonSchema } from '@braid/connector-sdk';
+import { defineAction } from '@braid/connector-sdk';
 import { booksCall, listAll, pick, takeList, type BooksRecord } from '../books.http.js';
 import {
   bankTransactionSchema,
@@ -11,16 +11,10 @@ import {
   S,
 } from '../books.schemas.js';
 import { sampleBankTransaction, samplePayment } from '../books.samples.js';
+import { findByReference, skipIfReferenceExists } from './reference.lookup.js';
 import { defineGetAction } from './get.action.js';
 
 export const PAYMENT_MODES = ['banktransfer', 'bankremittance', 'cash', 'check', 'creditcard', 'autotransaction', 'others'] as const;
-
-const skipIfReferenceExists = (what: string): JsonSchema => ({
-  type: 'boolean',
-  title: 'Return the existing one with this reference',
-  description: `When a reference number is given, look for ${what} with the same reference first and return it instead of creating a second one (a retried or replayed step).`,
-  default: true,
-});
 
 export const recordPayment = defineAction<
   BooksRecord & { customer_id: string; skip_if_reference_exists?: boolean },
@@ -75,20 +69,18 @@ export const recordPayment = defineAction<
     '/account_id': { optionsKey: 'deposit_accounts' },
   },
   run: async (ctx, input) => {
-    const { skip_if_reference_exists: skip, ...body } = input;
-    const reference = typeof body.reference_number === 'string' ? body.reference_number.trim() : '';
-    if (skip !== false && reference) {
-      const { items } = await takeList(
-        listAll(ctx, '/customerpayments', 'customerpayments', { reference_number: reference, customer_id: input.customer_id }),
-        20,
-      );
-      const existing = items.find((p) => p.reference_number === reference && String(p.customer_id) === input.customer_id);
-      if (existing) {
-        const { body: found } = await booksCall(ctx, 'GET', `/customerpayments/${encodeURIComponent(String(existing.payment_id))}`);
-        const payment = pick(found, 'payment', 'payment');
-        return { payment_id: String(payment.payment_id), created: false, payment };
-      }
+    const existing = await findByReference(
+      ctx,
+      input,
+      { path: '/customerpayments', listKey: 'customerpayments', query: { customer_id: input.customer_id } },
+      (p) => String(p.customer_id) === input.customer_id,
+    );
+    if (existing) {
+      const { body: found } = await booksCall(ctx, 'GET', `/customerpayments/${encodeURIComponent(String(existing.payment_id))}`);
+      const payment = pick(found, 'payment', 'payment');
+      return { payment_id: String(payment.payment_id), created: false, payment };
     }
+    const { skip_if_reference_exists: _skip, ...body } = input;
     const { body: answer } = await booksCall(ctx, 'POST', '/customerpayments', { body });
     const payment = pick(answer, 'payment', 'created payment');
     return { payment_id: String(payment.payment_id), created: true, payment };
@@ -197,22 +189,14 @@ export const createBankTransaction = defineAction<
     '/currency_id': { optionsKey: 'currencies' },
   },
   run: async (ctx, input) => {
-    const { skip_if_reference_exists: skip, ...body } = input;
-    const reference = typeof body.reference_number === 'string' ? body.reference_number.trim() : '';
-    if (skip !== false && reference) {
-      const { items } = await takeList(
-        listAll(ctx, '/banktransactions', 'banktransactions', {
-          reference_number: reference,
-          account_id: String(input.to_account_id),
-          transaction_type: input.transaction_type,
-        }),
-        20,
-      );
-      const existing = items.find(
-        (t) => t.reference_number === reference && t.transaction_type === input.transaction_type && String(t.to_account_id) === String(input.to_account_id),
-      );
-      if (existing) return { transaction_id: String(existing.transaction_id), created: false, transaction: existing };
-    }
+    const existing = await findByReference(
+      ctx,
+      input,
+      { path: '/banktransactions', listKey: 'banktransactions', query: { account_id: String(input.to_account_id), transaction_type: input.transaction_type } },
+      (t) => t.transaction_type === input.transaction_type && String(t.to_account_id) === String(input.to_account_id),
+    );
+    if (existing) return { transaction_id: String(existing.transaction_id), created: false, transaction: existing };
+    const { skip_if_reference_exists: _skip, ...body } = input;
     const { body: answer } = await booksCall(ctx, 'POST', '/banktransactions', { body });
     const transaction = pick(answer, 'banktransaction', 'created bank transaction');
     return { transaction_id: String(transaction.transaction_id), created: true, transaction };
