@@ -3,6 +3,7 @@ import { BaseEdge, Background, Controls, EdgeLabelRenderer, getSmoothStepPath, H
 import { useMemo, type KeyboardEvent } from 'react';
 import { ConnectorIcon } from '../../components/ConnectorIcon';
 import { EndNode, JoinNode } from '../canvas/JoinNode';
+import { nodeFrame } from '../canvas/canvas.frame';
 import { TRIGGER_NODE_ID } from '../canvas/graph.derive';
 import { statusLabel, type RunGraph, type RunGraphNodeData } from './run.graph';
 
@@ -79,19 +80,9 @@ export function RunGraphView({ graph, onOpenStep }: { graph: RunGraph; onOpenSte
       graph.nodes.map((node) => {
         const point = node.kind === 'join' || node.kind === 'end';
         return {
-          id: node.id,
+          // Sizes and handles from the layout, as on the canvas: React Flow never has to measure the DOM.
+          ...nodeFrame(node),
           type: point ? node.kind : 'step',
-          position: { x: node.x, y: node.y },
-          width: node.width,
-          height: node.height,
-          // Sizes are known from the layout: React Flow never has to measure the DOM.
-          measured: { width: node.width, height: node.height },
-          handles: [
-            { type: 'target' as const, position: Position.Top, x: node.width / 2 - 0.5, y: 0, width: 1, height: 1 },
-            { type: 'source' as const, position: Position.Bottom, x: node.width / 2 - 0.5, y: node.height - 1, width: 1, height: 1 },
-          ],
-          draggable: false,
-          connectable: false,
           selectable: !point,
           focusable: !point,
           ...(point ? {} : { ariaLabel: `${node.data.text.title}: ${statusLabel(node.data.status)}. Press Enter for its input and output.` }),
