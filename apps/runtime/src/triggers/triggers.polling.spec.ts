@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type SignedInUser, type TestApp } from '../../test/test-app.js';
 import { ConnectorsService } from '../connectors/connectors.service.js';
 import { feedConnector, SANDBOX_TOGAI_TOKEN } from './test-support/feed.connector.js';
-import { disableFlow, eventsOf, eventually, flowDefinition, publishFlow, runsOf } from './test-support/triggers.fixtures.js';
+import { disableFlow, eventsOf, eventually, flowDefinition, publishFlow, runsOf, sandboxTogai } from './test-support/triggers.fixtures.js';
 import { DataSource } from 'typeorm';
 import { POLL_QUEUE, TriggersService } from './triggers.service.js';
 
@@ -18,19 +18,7 @@ describe('polling controls: interval setting, poll now, resync generations', () 
   let ws: string;
   let triggers: TriggersService;
 
-  const togai = (path: string, init: { method?: string; body?: unknown } = {}) =>
-    fetch(`${sandbox.url}/togai${path}`, {
-      method: init.method ?? 'GET',
-      headers: { authorization: `Bearer ${SANDBOX_TOGAI_TOKEN}`, 'content-type': 'application/json' },
-      ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
-    });
-  const createCustomer = async (id: string) => {
-    const response = await togai('/customers', {
-      method: 'POST',
-      body: { id, name: `Customer ${id}`, primaryEmail: `${id}@example.com`, address: { country: 'DE' } },
-    });
-    if (response.status !== 201) throw new Error(`customer ${id}: ${response.status} ${await response.text()}`);
-  };
+  const { createCustomer } = sandboxTogai(() => sandbox.url, SANDBOX_TOGAI_TOKEN);
   const api = (path: string) => `/api/v1/workspaces/${ws}${path}`;
   const feedTrigger = (config: Record<string, unknown>) => ({ connector: 'test-feed', trigger: 'customers', config: config as never });
   const waitingPolls = (flowId: string) =>

@@ -5,7 +5,7 @@ import { freePort } from '../../test/free-port.js';
 import { createTestApp, type SignedInUser, type TestApp } from '../../test/test-app.js';
 import { ConnectorsService } from '../connectors/connectors.service.js';
 import { feedConnector, SANDBOX_TOGAI_TOKEN, type FeedHooks } from './test-support/feed.connector.js';
-import { disableFlow, eventsOf, eventually, flowDefinition, hookPath, publishFlow, runsOf } from './test-support/triggers.fixtures.js';
+import { disableFlow, eventsOf, eventually, flowDefinition, hookPath, publishFlow, runsOf, sandboxTogai } from './test-support/triggers.fixtures.js';
 import { TICK_QUEUE, TriggersService } from './triggers.service.js';
 
 describe('triggers against a real sandbox: webhooks, app webhooks, polling, schedules, manual runs', () => {
@@ -17,19 +17,7 @@ describe('triggers against a real sandbox: webhooks, app webhooks, polling, sche
   let triggers: TriggersService;
   const hooks: FeedHooks = {};
 
-  const togai = (path: string, init: { method?: string; body?: unknown } = {}) =>
-    fetch(`${sandbox.url}/togai${path}`, {
-      method: init.method ?? 'GET',
-      headers: { authorization: `Bearer ${SANDBOX_TOGAI_TOKEN}`, 'content-type': 'application/json' },
-      ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
-    });
-  const createCustomer = async (id: string) => {
-    const response = await togai('/customers', {
-      method: 'POST',
-      body: { id, name: `Customer ${id}`, primaryEmail: `${id}@example.com`, address: { country: 'DE' } },
-    });
-    if (response.status !== 201) throw new Error(`customer ${id}: ${response.status} ${await response.text()}`);
-  };
+  const { request: togai, createCustomer } = sandboxTogai(() => sandbox.url, SANDBOX_TOGAI_TOKEN);
   const binStep = (bin: string) => ({
     kind: 'action' as const,
     id: 'notify',

@@ -74,3 +74,21 @@ export async function eventually<T>(check: () => Promise<T | undefined | null | 
     await new Promise((resolve) => setTimeout(resolve, stepMs));
   }
 }
+
+/** The sandbox's Togai API with its test token: `request` for any call, `createCustomer` for a customer with an address. */
+export function sandboxTogai(sandboxUrl: () => string, token: string) {
+  const request = (path: string, init: { method?: string; body?: unknown } = {}) =>
+    fetch(`${sandboxUrl()}/togai${path}`, {
+      method: init.method ?? 'GET',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+    });
+  const createCustomer = async (id: string) => {
+    const response = await request('/customers', {
+      method: 'POST',
+      body: { id, name: `Customer ${id}`, primaryEmail: `${id}@example.com`, address: { country: 'DE' } },
+    });
+    if (response.status !== 201) throw new Error(`customer ${id}: ${response.status} ${await response.text()}`);
+  };
+  return { request, createCustomer };
+}
