@@ -11,3 +11,4 @@ export * from './flow.diff.js';
 export * from './expression.preview.js';
 export * from './step.semantics.js';
 export * from './flow.outline.js';
+export * from './flow.api.js';

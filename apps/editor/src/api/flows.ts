@@ -1,42 +1,8 @@
-import type { FlowDefinition, FlowEdit, FlowDirection, Problem } from '@braid/flow-model';
+import type { FlowDefinition, FlowDetail, FlowDirection, FlowEdit, FlowExport, FlowSummary, FlowVersionInfo, PreviewResult } from '@braid/flow-model';
 import { api, type ApiClient } from './client';
 
-export interface FlowVersionInfo {
-  id: string;
-  version: number;
-  publishedAt: string;
-  publishedBy: string | null;
-}
-
-export interface FlowSummary {
-  id: string;
-  name: string;
-  direction: FlowDirection;
-  enabled: boolean;
-  draftRevision: number;
-  publishedVersion: FlowVersionInfo | null;
-  triggerConnector: string;
-  triggerKey: string;
-  actionConnectors: string[];
-  lastRun: { id: string; status: string; queuedAt: string; finishedAt: string | null } | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface FlowDetail extends FlowSummary {
-  draft: FlowDefinition;
-  problems: Problem[];
-  hasUnpublishedChanges: boolean;
-}
-
-export interface FlowExport {
-  format: 'braid-flow';
-  formatVersion: 1;
-  name: string;
-  direction: FlowDirection;
-  definition: FlowDefinition;
-  connections: Array<{ ref: string; connectorKey: string; name: string | null }>;
-}
+// The answers' shapes are flow-model's (shared with the runtime that sends them).
+export type { FlowDetail, FlowExport, FlowSummary, FlowVersionInfo, PreviewResult, PreviewStepView } from '@braid/flow-model';
 
 export interface PreviewRequest {
   source: 'sample' | 'last-event' | 'payload';
@@ -46,28 +12,6 @@ export interface PreviewRequest {
   stepOutputs?: Record<string, unknown>;
 }
 
-export interface PreviewStepView {
-  stepId: string;
-  path: string;
-  status: string;
-  input: unknown;
-  output: unknown;
-  error: unknown;
-  attempts: number;
-  dryRun: boolean;
-  startedAt: string;
-  finishedAt: string | null;
-}
-
-export interface PreviewResult {
-  runId: string;
-  mode: 'preview' | 'dry-run';
-  status: 'succeeded' | 'failed';
-  triggerOutput: unknown;
-  output: unknown;
-  error: { code?: string; message?: string; stepId?: string } | null;
-  steps: PreviewStepView[];
-}
 
 /** The flows API of one workspace (`/api/v1/workspaces/:id/flows`). */
 export function flowsApi(workspaceId: string, client: ApiClient = api) {

@@ -1,33 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import type { FlowDefinition } from '@braid/flow-model';
+import type { FlowDefinition, PreviewResult, PreviewStepView } from '@braid/flow-model';
 import { DataSource } from 'typeorm';
 import { ConnectorsService } from '../connectors/connectors.service.js';
 import { ConnectionsBridge } from './connections.bridge.js';
 import { EngineSettings } from './engine.settings.js';
 import { RunInterrupted, RunWalker, StepFailure, type RunErrorInfo } from './run.walker.js';
 
-export interface PreviewStepView {
-  stepId: string;
-  path: string;
-  status: string;
-  input: unknown;
-  output: unknown;
-  error: unknown;
-  attempts: number;
-  dryRun: boolean;
-  startedAt: string;
-  finishedAt: string | null;
-}
-
-export interface PreviewResult {
-  runId: string;
-  mode: 'preview' | 'dry-run';
-  status: 'succeeded' | 'failed';
-  triggerOutput: unknown;
-  output: unknown;
-  error: RunErrorInfo | null;
-  steps: PreviewStepView[];
-}
+export type { PreviewResult, PreviewStepView };
 
 export interface PreviewRequest {
   workspaceId: string;

@@ -24,7 +24,10 @@ import {
   type RetryPolicy,
   type Step,
   type UpsertWithLinkStep,
+  type RunErrorInfo,
 } from '@braid/flow-model';
+
+export type { RunErrorInfo };
 import type { DataSource } from 'typeorm';
 import { BraidError } from '../common/braid.error.js';
 import { PgRecordLinkStore } from '../links/links.store.js';
@@ -44,16 +47,6 @@ export interface RecordedStep {
   output: unknown;
   error: RunErrorInfo | null;
   attempts: number;
-}
-
-export interface RunErrorInfo {
-  code: string;
-  message: string;
-  stepId?: string;
-  path?: string;
-  retryable?: boolean;
-  needsReconnect?: boolean;
-  [key: string]: unknown;
 }
 
 /** The run stops here: a step failed (and does not continue on error). */

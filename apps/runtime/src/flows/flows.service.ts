@@ -8,7 +8,13 @@ import {
   parseFlowDefinition,
   type Problem,
   validateFlow,
+  type FlowDetail,
+  type FlowExport,
+  type FlowSummary,
+  type FlowVersionInfo,
 } from '@braid/flow-model';
+
+export type { FlowDetail, FlowExport, FlowSummary, FlowVersionInfo };
 import { DataSource } from 'typeorm';
 import { ConnectorsService } from '../connectors/connectors.service.js';
 import { PreviewService, type PreviewResult } from '../engine/preview.service.js';
@@ -17,46 +23,6 @@ import { RunsService } from '../runs/runs.service.js';
 import { FlowsBridges } from './flows.bridges.js';
 import { FlowsError, FlowsErrorCode } from './flows.errors.js';
 import { rowsOf } from '../queue/sql.rows.js';
-
-export interface FlowVersionInfo {
-  id: string;
-  version: number;
-  publishedAt: string;
-  publishedBy: string | null;
-}
-
-export interface FlowSummary {
-  id: string;
-  name: string;
-  direction: FlowDirection;
-  enabled: boolean;
-  draftRevision: number;
-  publishedVersion: FlowVersionInfo | null;
-  triggerConnector: string;
-  triggerKey: string;
-  actionConnectors: string[];
-  lastRun: { id: string; status: string; queuedAt: string; finishedAt: string | null } | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface FlowDetail extends FlowSummary {
-  draft: FlowDefinition;
-  /** Problems that would stop the draft from being published (empty = publishable). */
-  problems: Problem[];
-  /** The draft differs from the published version. */
-  hasUnpublishedChanges: boolean;
-}
-
-export interface FlowExport {
-  format: 'braid-flow';
-  formatVersion: 1;
-  name: string;
-  direction: FlowDirection;
-  definition: FlowDefinition;
-  /** The connections the flow refers to, by reference only (never credentials). */
-  connections: Array<{ ref: string; connectorKey: string; name: string | null }>;
-}
 
 export type CreateFlowInput =
   | { name: string; direction: FlowDirection; description?: string }
