@@ -4,7 +4,7 @@
 // retry or a failed run that a replay completes.
 import { booksWebhookSecret } from '@braid/connector-zoho-books';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { obtainZohoTokens } from '../../../sandbox/src/test-support/index.js';
+import { booksRequest, obtainZohoTokens } from '../../../sandbox/src/test-support/index.js';
 import { BOOKS_ORG, type E2eHarness, type Json, startE2eHarness, stepOutput } from './test-support/e2e.harness.js';
 
 describe('S3 template: Zoho Books events → Togai and an HTTP endpoint (against the sandbox)', () => {
@@ -12,18 +12,8 @@ describe('S3 template: Zoho Books events → Togai and an HTTP endpoint (against
   let booksToken: string;
   let booksApi: string;
 
-  /** Books API as the organisation's user (the test plays the Books admin who sets up webhooks and edits records). */
-  async function books(method: string, path: string, body?: unknown): Promise<Json> {
-    const url = `${booksApi}/books/v3${path}${path.includes('?') ? '&' : '?'}organization_id=${BOOKS_ORG}`;
-    const response = await fetch(url, {
-      method,
-      headers: { authorization: `Zoho-oauthtoken ${booksToken}`, 'content-type': 'application/json' },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const json = (await response.json()) as Json;
-    if (json.code !== 0) throw new Error(`Books ${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-    return json;
-  }
+  const books = (method: string, path: string, body?: unknown) =>
+    booksRequest({ apiDomain: booksApi, accessToken: booksToken, organizationId: BOOKS_ORG }, method, path, body) as Promise<Json>;
 
   /** Braid's set-up help for a flow and its secret (created once: Books signs with it). */
   async function webhookSetUp(flowId: string): Promise<{ info: Json; booksSecret: string }> {

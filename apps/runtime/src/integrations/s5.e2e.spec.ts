@@ -4,7 +4,7 @@
 // is net of fees and books the fees to the fees account; a second check, a replay and a second deposit run create
 // nothing twice; a Books 429 is retried.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { obtainZohoTokens } from '../../../sandbox/src/test-support/index.js';
+import { booksRequest, obtainZohoTokens } from '../../../sandbox/src/test-support/index.js';
 import { TriggersService } from '../triggers/triggers.service.js';
 import { BOOKS_ORG, type E2eHarness, type Json, startE2eHarness, stepOutput } from './test-support/e2e.harness.js';
 
@@ -18,17 +18,8 @@ describe('S5 template: Zoho Books ↔ platform payments (against the sandbox)', 
   let booksToken: string;
   let booksApi: string;
 
-  async function books(method: string, path: string, body?: unknown): Promise<Json> {
-    const url = `${booksApi}/books/v3${path}${path.includes('?') ? '&' : '?'}organization_id=${BOOKS_ORG}`;
-    const response = await fetch(url, {
-      method,
-      headers: { authorization: `Zoho-oauthtoken ${booksToken}`, 'content-type': 'application/json' },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const json = (await response.json()) as Json;
-    if (json.code !== 0) throw new Error(`Books ${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-    return json;
-  }
+  const books = (method: string, path: string, body?: unknown) =>
+    booksRequest({ apiDomain: booksApi, accessToken: booksToken, organizationId: BOOKS_ORG }, method, path, body) as Promise<Json>;
 
   async function options(key: string): Promise<Array<{ value: string; label: string }>> {
     const response = await h.owner.client.get(h.api(`/connections/${h.booksConnection}/options/${key}`));

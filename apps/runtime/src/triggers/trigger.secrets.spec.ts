@@ -3,7 +3,7 @@
 // sandbox's Books are accepted (a wrong signature is refused).
 import { startSandbox, wellKnown, type RunningSandbox } from '@braid/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { obtainZohoTokens } from '../../../sandbox/src/test-support/index.js';
+import { booksRequest, obtainZohoTokens } from '../../../sandbox/src/test-support/index.js';
 import { freePort } from '../../test/free-port.js';
 import { createTestApp, type SignedInUser, type TestApp } from '../../test/test-app.js';
 import { eventsOf, eventually, flowDefinition, hookPath, publishFlow, runsOf } from './test-support/triggers.fixtures.js';
@@ -31,16 +31,8 @@ describe('Zoho Books webhook secrets against the sandbox', () => {
   let booksToken: string;
   const org = wellKnown.booksOrgs.acmeUs;
 
-  async function books(method: string, path: string, body?: unknown): Promise<Json> {
-    const response = await fetch(`${booksApi}/books/v3${path}?organization_id=${org}`, {
-      method,
-      headers: { authorization: `Zoho-oauthtoken ${booksToken}`, 'content-type': 'application/json' },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const json = (await response.json()) as Json;
-    if (json.code !== 0) throw new Error(`Books ${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-    return json;
-  }
+  const books = (method: string, path: string, body?: unknown) =>
+    booksRequest({ apiDomain: booksApi, accessToken: booksToken, organizationId: org }, method, path, body) as Promise<Json>;
   const api = (path: string) => `/api/v1/workspaces/${ws}${path}`;
 
   beforeAll(async () => {
