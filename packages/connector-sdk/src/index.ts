@@ -40,7 +40,8 @@ export type {
   CredentialProvider,
 } from './http/http.types.js';
 export { createHttpClient, extractVendorError, type HttpClientOptions } from './http/http.client.js';
-export { paginate, takeAtMost, type PaginateOptions } from './http/paginate.js';
+export { collectRows, paginate, takeAtMost, type PaginateOptions } from './http/paginate.js';
+export { listOutput } from './list.output.js';
 export { TokenBucket, Semaphore, LimiterRegistry, defaultLimiterRegistry, type LimiterClock } from './http/rate-limit.js';
 export { computeBackoffMs, parseRetryAfter, isRetrySafeMethod, type BackoffOptions } from './http/retry.js';
 export { assertPublicUrl, isNonPublicAddress, guardedLookup, type SsrfOptions } from './http/ssrf.guard.js';

@@ -139,21 +139,6 @@ export function togaiRows<T>(
   );
 }
 
-/** Up to `limit` rows that pass `keep`, plus whether more existed (reads one row past the limit to know). */
-export async function collectRows<T>(
-  rows: AsyncIterable<T>,
-  limit: number,
-  keep: (row: T) => boolean = () => true,
-): Promise<{ items: T[]; truncated: boolean }> {
-  const items: T[] = [];
-  for await (const row of rows) {
-    if (!keep(row)) continue;
-    if (items.length >= limit) return { items, truncated: true };
-    items.push(row);
-  }
-  return { items, truncated: false };
-}
-
 export function encodeId(id: string): string {
   return encodeURIComponent(id);
 }

@@ -299,16 +299,3 @@ export function limitProperty(defaultLimit: number, max: number): JsonSchema {
     default: defaultLimit,
   };
 }
-
-export function listOutput(key: string, item: JsonSchema): JsonSchema {
-  return {
-    type: 'object',
-    properties: {
-      [key]: { type: 'array', items: item },
-      count: { type: 'integer', minimum: 0 },
-      truncated: { type: 'boolean', description: 'More records matched than the limit allowed.' },
-    },
-    required: [key, 'count', 'truncated'],
-    additionalProperties: false,
-  };
-}

@@ -249,23 +249,6 @@ export function listAll<T = BooksRecord>(
   );
 }
 
-/** Up to `limit` rows of a list plus whether more existed (one extra row is read to know). */
-export async function takeList<T>(
-  rows: AsyncIterable<T>,
-  limit: number,
-): Promise<{ items: T[]; truncated: boolean }> {
-  const items: T[] = [];
-  let truncated = false;
-  for await (const row of rows) {
-    if (items.length >= limit) {
-      truncated = true;
-      break;
-    }
-    items.push(row);
-  }
-  return { items, truncated };
-}
-
 /**
  * DELETE a record. With `ignoreMissing`, "does not exist" counts as done: a retried or replayed delete
  * succeeds instead of failing the run.

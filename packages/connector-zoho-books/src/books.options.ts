@@ -1,6 +1,6 @@
 // Choices filled from the connected organisation (dropdowns in the editor and the connection form).
-import type { ConnectorContext, DynamicOption, DynamicOptionsLoader } from '@braid/connector-sdk';
-import { listAll, takeList, type BooksRecord } from './books.http.js';
+import { collectRows, type ConnectorContext, type DynamicOption, type DynamicOptionsLoader } from '@braid/connector-sdk';
+import { listAll, type BooksRecord } from './books.http.js';
 
 /** The editor lists at most 2000 choices; reading further pages would only cost quota. */
 const MAX_CHOICES = 2000;
@@ -12,7 +12,7 @@ async function rows(
   query: Record<string, string | undefined> = {},
   orgless = false,
 ): Promise<BooksRecord[]> {
-  return (await takeList(listAll(ctx, path, key, query, orgless ? { orgless: true } : {}), MAX_CHOICES)).items;
+  return (await collectRows(listAll(ctx, path, key, query, orgless ? { orgless: true } : {}), MAX_CHOICES)).items;
 }
 
 const accountsOfTypes =

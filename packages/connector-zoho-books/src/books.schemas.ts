@@ -297,20 +297,6 @@ export const organizationSchema = open(
   ['organization_id', 'name'],
 );
 
-/** `{ <key>: [...], count, truncated }` for the list actions. */
-export function listOutput(key: string, item: JsonSchema): JsonSchema {
-  return {
-    type: 'object',
-    properties: {
-      [key]: { type: 'array', items: item },
-      count: { type: 'integer', minimum: 0 },
-      truncated: { type: 'boolean', description: 'True when more records exist than the limit returned.' },
-    },
-    required: [key, 'count', 'truncated'],
-    additionalProperties: false,
-  };
-}
-
 /** Output of find actions: whether something matched, its id, the record, and how many matched. */
 export function findOutput(idKey: string, record: JsonSchema, extra: Record<string, JsonSchema> = {}): JsonSchema {
   return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { paginate, takeAtMost } from './paginate.js';
+import { collectRows, paginate, takeAtMost } from './paginate.js';
 
 describe('paginate', () => {
   it('yields items page by page and stops on a null cursor', async () => {
@@ -41,5 +41,16 @@ describe('paginate', () => {
     expect(await takeAtMost(endless(), 2)).toEqual([0, 1]);
     expect(calls).toBe(2);
     await expect(takeAtMost(endless(), 100)).rejects.toMatchObject({ code: 'VENDOR' });
+  });
+
+  it('collectRows keeps up to the limit of the accepted rows and says whether more existed', async () => {
+    async function* rows() {
+      for (let i = 1; i <= 6; i++) yield i;
+    }
+    expect(await collectRows(rows(), 10)).toEqual({ items: [1, 2, 3, 4, 5, 6], truncated: false });
+    expect(await collectRows(rows(), 6)).toEqual({ items: [1, 2, 3, 4, 5, 6], truncated: false });
+    expect(await collectRows(rows(), 2)).toEqual({ items: [1, 2], truncated: true });
+    expect(await collectRows(rows(), 2, (n) => n % 2 === 0)).toEqual({ items: [2, 4], truncated: true });
+    expect(await collectRows(rows(), 3, (n) => n % 2 === 0)).toEqual({ items: [2, 4, 6], truncated: false });
   });
 });

@@ -37,3 +37,21 @@ export async function takeAtMost<T>(iterable: AsyncIterable<T>, limit: number): 
   }
   return out;
 }
+
+/**
+ * Up to `limit` items (those `keep` accepts) plus whether more existed — one extra item is read to know, for
+ * list actions that answer `{ items, count, truncated }`.
+ */
+export async function collectRows<T>(
+  rows: AsyncIterable<T>,
+  limit: number,
+  keep: (row: T) => boolean = () => true,
+): Promise<{ items: T[]; truncated: boolean }> {
+  const items: T[] = [];
+  for await (const row of rows) {
+    if (!keep(row)) continue;
+    if (items.length >= limit) return { items, truncated: true };
+    items.push(row);
+  }
+  return { items, truncated: false };
+}

@@ -1,7 +1,7 @@
 // Accounts (a customer's billing units): create (idempotent by id), update, archive, get, list, find by email/name.
-import { defineAction, type ConnectorContext, type JsonSchema } from '@braid/connector-sdk';
-import { collectRows, encodeId, ENTITY_PAGE_SIZE, togaiRows } from '../togai.http.js';
-import { accountSchema, addressSchema, limitProperty, listOutput, MANDATORY_TARGETS, sampleAccount } from '../togai.schemas.js';
+import { defineAction, type ConnectorContext, type JsonSchema, collectRows, listOutput } from '@braid/connector-sdk';
+import { encodeId, ENTITY_PAGE_SIZE, togaiRows } from '../togai.http.js';
+import { accountSchema, addressSchema, limitProperty, MANDATORY_TARGETS, sampleAccount } from '../togai.schemas.js';
 import { definedOnly, invalidInput, isConflict, isNotFound } from './action.helpers.js';
 import { assertFindKeys, findByEmailThenName, findInputProperties, type FindInput } from './find.helpers.js';
 

@@ -1,16 +1,7 @@
 // Customers: create (idempotent by the caller-chosen id), update, archive, get, list, find by email/name.
-import { defineAction, type ConnectorContext, type JsonSchema } from '@braid/connector-sdk';
-import { collectRows, encodeId, ENTITY_PAGE_SIZE, togaiRows } from '../togai.http.js';
-import {
-  accountSchema,
-  addressSchema,
-  customerSchema,
-  limitProperty,
-  listOutput,
-  MANDATORY_TARGETS,
-  sampleAccount,
-  sampleCustomer,
-} from '../togai.schemas.js';
+import { defineAction, type ConnectorContext, type JsonSchema, collectRows, listOutput } from '@braid/connector-sdk';
+import { encodeId, ENTITY_PAGE_SIZE, togaiRows } from '../togai.http.js';
+import { accountSchema, addressSchema, customerSchema, limitProperty, MANDATORY_TARGETS, sampleAccount, sampleCustomer } from '../togai.schemas.js';
 import { accountInputProperties, type AccountFields, type TogaiAccount } from './accounts.action.js';
 import { definedOnly, invalidInput, isConflict, isNotFound } from './action.helpers.js';
 import { assertFindKeys, findByEmailThenName, findInputProperties, type FindInput } from './find.helpers.js';

@@ -1,17 +1,8 @@
 // Invoices: get (with flattened lines and VAT rates), list by status/class/period/update time, PATCH metadata,
 // void, and custom invoices (idempotency key).
-import { defineAction, type ConnectorContext, type JsonSchema } from '@braid/connector-sdk';
-import { collectRows, encodeId, FILTER_PAGE_SIZE, togaiRows } from '../togai.http.js';
-import {
-  invoiceClasses,
-  invoiceSchema,
-  invoiceStatuses,
-  invoiceSummarySchema,
-  limitProperty,
-  listOutput,
-  sampleInvoice,
-  sampleInvoiceSummary,
-} from '../togai.schemas.js';
+import { defineAction, type ConnectorContext, type JsonSchema, collectRows, listOutput } from '@braid/connector-sdk';
+import { encodeId, FILTER_PAGE_SIZE, togaiRows } from '../togai.http.js';
+import { invoiceClasses, invoiceSchema, invoiceStatuses, invoiceSummarySchema, limitProperty, sampleInvoice, sampleInvoiceSummary } from '../togai.schemas.js';
 import { accountIdProperty } from './accounts.action.js';
 import { invalidInput } from './action.helpers.js';
 

@@ -1,7 +1,7 @@
 // Payments: record one against invoices (deduplicated by transaction number), list, get.
-import { defineAction, type ConnectorContext } from '@braid/connector-sdk';
-import { collectRows, encodeId, FILTER_PAGE_SIZE, togaiRows } from '../togai.http.js';
-import { limitProperty, listOutput, paymentSchema, samplePayment } from '../togai.schemas.js';
+import { defineAction, type ConnectorContext, collectRows, listOutput } from '@braid/connector-sdk';
+import { encodeId, FILTER_PAGE_SIZE, togaiRows } from '../togai.http.js';
+import { limitProperty, paymentSchema, samplePayment } from '../togai.schemas.js';
 import { accountIdProperty } from './accounts.action.js';
 import { invalidInput } from './action.helpers.js';
 

@@ -1,16 +1,7 @@
 // Bills (vendor side): create, update, read, delete, list.
-import { defineAction, type ConnectorContext, type JsonSchema } from '@braid/connector-sdk';
-import { booksCall, listAll, pick, takeList, type BooksRecord } from '../books.http.js';
-import {
-  billSchema,
-  customFieldsInput,
-  extraFieldsInput,
-  idSchema,
-  limitSchema,
-  lineItemInput,
-  listOutput,
-  S,
-} from '../books.schemas.js';
+import { defineAction, type ConnectorContext, type JsonSchema, collectRows, listOutput } from '@braid/connector-sdk';
+import { booksCall, listAll, pick, type BooksRecord } from '../books.http.js';
+import { billSchema, customFieldsInput, extraFieldsInput, idSchema, limitSchema, lineItemInput, S } from '../books.schemas.js';
 import { sampleBill } from '../books.samples.js';
 import { defineDeleteAction } from './delete.action.js';
 import { defineGetAction } from './get.action.js';
@@ -136,7 +127,7 @@ export const listBills = defineAction<
   idempotent: true,
   dynamicOptions: { '/vendor_id': { optionsKey: 'vendors' } },
   run: async (ctx, input) => {
-    const { items, truncated } = await takeList(
+    const { items, truncated } = await collectRows(
       listAll(ctx, '/bills', 'bills', { status: input.status, vendor_id: input.vendor_id }),
       input.limit,
     );

@@ -1,20 +1,7 @@
 // Contacts (customers and vendors) and their contact persons.
-import { ConnectorError, defineAction, type ConnectorContext, type JsonSchema } from '@braid/connector-sdk';
-import { booksCall, listAll, pick, takeList, type BooksRecord } from '../books.http.js';
-import {
-  MANDATORY_TARGETS,
-  addressInput,
-  contactPersonSchema,
-  contactSchema,
-  customFieldsInput,
-  extraFieldsInput,
-  findOutput,
-  idSchema,
-  limitSchema,
-  listOutput,
-  S,
-  statusChangeOutput,
-} from '../books.schemas.js';
+import { ConnectorError, defineAction, type ConnectorContext, type JsonSchema, collectRows, listOutput } from '@braid/connector-sdk';
+import { booksCall, listAll, pick, type BooksRecord } from '../books.http.js';
+import { MANDATORY_TARGETS, addressInput, contactPersonSchema, contactSchema, customFieldsInput, extraFieldsInput, findOutput, idSchema, limitSchema, S, statusChangeOutput } from '../books.schemas.js';
 import { sampleContact, sampleContactPerson, sampleContactSummary } from '../books.samples.js';
 import { defineDeleteAction } from './delete.action.js';
 
@@ -237,7 +224,7 @@ export async function findContact(
   for (const [field, value] of attempts) {
     const query = { [field]: value, ...(input.contact_type ? { contact_type: input.contact_type } : {}) };
     // A few matches at most; ten is plenty to report "ambiguous".
-    const { items } = await takeList(listAll(ctx, '/contacts', 'contacts', query), 10);
+    const { items } = await collectRows(listAll(ctx, '/contacts', 'contacts', query), 10);
     const exact = items.filter((c) => String(c[field] ?? '').toLowerCase() === value.toLowerCase());
     if (exact.length > 0) {
       const first = exact[0]!;
@@ -376,7 +363,7 @@ export const listContacts = defineAction<
       contact_type: input.contact_type,
       search_text: input.search_text,
     });
-    const { items, truncated } = await takeList(rows, input.limit);
+    const { items, truncated } = await collectRows(rows, input.limit);
     return { contacts: items, count: items.length, truncated };
   },
 });
@@ -469,7 +456,7 @@ export const listContactPersons = defineAction<{ contact_id: string }, { contact
   dynamicOptions: { '/contact_id': { optionsKey: 'contacts' } },
   run: async (ctx, input) => {
     const rows = listAll(ctx, `/contacts/${encodeURIComponent(input.contact_id)}/contactpersons`, 'contact_persons');
-    const { items, truncated } = await takeList(rows, 10_000);
+    const { items, truncated } = await collectRows(rows, 10_000);
     return { contact_persons: items, count: items.length, truncated };
   },
 });

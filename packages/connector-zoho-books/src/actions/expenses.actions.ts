@@ -1,9 +1,9 @@
 // Expenses: money paid out of a cash/bank/card account and booked to an expense account — e.g. the payment
 // processing fees withheld from a day's deposit, booked to the fees account the user chose.
-import { defineAction } from '@braid/connector-sdk';
-import { booksCall, listAll, pick, takeList, type BooksRecord } from '../books.http.js';
+import { defineAction, collectRows, listOutput } from '@braid/connector-sdk';
+import { booksCall, listAll, pick, type BooksRecord } from '../books.http.js';
 import { findByReference, skipIfReferenceExists } from './reference.lookup.js';
-import { expenseSchema, idSchema, limitSchema, listOutput, S } from '../books.schemas.js';
+import { expenseSchema, idSchema, limitSchema, S } from '../books.schemas.js';
 import { sampleExpense } from '../books.samples.js';
 import { defineGetAction } from './get.action.js';
 
@@ -110,7 +110,7 @@ export const listExpenses = defineAction<
       sort_column: 'date',
       sort_order: 'A',
     });
-    const { items, truncated } = await takeList(rows, input.limit);
+    const { items, truncated } = await collectRows(rows, input.limit);
     return { expenses: items, count: items.length, truncated };
   },
 });

@@ -1,19 +1,8 @@
 // Invoices: create as draft (idempotent by reference number or unique custom field), update, read, find,
 // status changes, delete, list.
-import { ConnectorError, defineAction, type ConnectorContext, type JsonSchema } from '@braid/connector-sdk';
-import { booksCall, listAll, pick, takeList, type BooksRecord } from '../books.http.js';
-import {
-  customFieldsInput,
-  extraFieldsInput,
-  findOutput,
-  idSchema,
-  invoiceSchema,
-  limitSchema,
-  lineItemInput,
-  listOutput,
-  S,
-  statusChangeOutput,
-} from '../books.schemas.js';
+import { ConnectorError, defineAction, type ConnectorContext, type JsonSchema, collectRows, listOutput } from '@braid/connector-sdk';
+import { booksCall, listAll, pick, type BooksRecord } from '../books.http.js';
+import { customFieldsInput, extraFieldsInput, findOutput, idSchema, invoiceSchema, limitSchema, lineItemInput, S, statusChangeOutput } from '../books.schemas.js';
 import { sampleInvoice } from '../books.samples.js';
 import { defineDeleteAction } from './delete.action.js';
 import { resolveLineTaxes } from './reference.actions.js';
@@ -71,7 +60,7 @@ export async function getInvoice(ctx: ConnectorContext, invoiceId: string): Prom
 
 /** Invoices whose reference number is exactly this value (Books filters case-insensitively; we compare exactly). */
 export async function findInvoicesByReference(ctx: ConnectorContext, reference: string, customerId?: string): Promise<BooksRecord[]> {
-  const { items } = await takeList(
+  const { items } = await collectRows(
     listAll(ctx, '/invoices', 'invoices', { reference_number: reference, ...(customerId ? { customer_id: customerId } : {}) }),
     50,
   );
@@ -303,7 +292,7 @@ export const listInvoices = defineAction<
       date_start: input.date_start,
       date_end: input.date_end,
     });
-    const { items, truncated } = await takeList(rows, input.limit);
+    const { items, truncated } = await collectRows(rows, input.limit);
     return { invoices: items, count: items.length, truncated };
   },
 });

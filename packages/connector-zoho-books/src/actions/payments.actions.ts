@@ -1,15 +1,7 @@
 // Customer payments (applied to invoices) and bank transactions (deposits, transfers).
-import { defineAction } from '@braid/connector-sdk';
-import { booksCall, listAll, pick, takeList, type BooksRecord } from '../books.http.js';
-import {
-  bankTransactionSchema,
-  customFieldsInput,
-  idSchema,
-  limitSchema,
-  listOutput,
-  paymentSchema,
-  S,
-} from '../books.schemas.js';
+import { defineAction, collectRows, listOutput } from '@braid/connector-sdk';
+import { booksCall, listAll, pick, type BooksRecord } from '../books.http.js';
+import { bankTransactionSchema, customFieldsInput, idSchema, limitSchema, paymentSchema, S } from '../books.schemas.js';
 import { sampleBankTransaction, samplePayment } from '../books.samples.js';
 import { findByReference, skipIfReferenceExists } from './reference.lookup.js';
 import { defineGetAction } from './get.action.js';
@@ -131,7 +123,7 @@ export const listPayments = defineAction<
       sort_column: 'date',
       sort_order: 'A',
     });
-    const { items, truncated } = await takeList(rows, input.limit);
+    const { items, truncated } = await collectRows(rows, input.limit);
     return { payments: items, count: items.length, truncated };
   },
 });
@@ -233,7 +225,7 @@ export const listBankTransactions = defineAction<
       date_start: input.date_start,
       date_end: input.date_end,
     });
-    const { items, truncated } = await takeList(rows, input.limit);
+    const { items, truncated } = await collectRows(rows, input.limit);
     return { banktransactions: items, count: items.length, truncated };
   },
 });

@@ -1,19 +1,8 @@
 // Reference data: currencies, chart of accounts, taxes (with lookup by rate), reporting tags, items,
 // organisations. Lists stream pages of 200 and stop at the limit.
-import { ConnectorError, defineAction, type ActionDefinition, type ConnectorContext, type JsonSchema } from '@braid/connector-sdk';
-import { booksCall, listAll, pick, takeList, type BooksRecord } from '../books.http.js';
-import {
-  accountSchema,
-  currencySchema,
-  idSchema,
-  itemSchema,
-  limitSchema,
-  listOutput,
-  organizationSchema,
-  reportingTagSchema,
-  S,
-  taxSchema,
-} from '../books.schemas.js';
+import { ConnectorError, defineAction, type ActionDefinition, type ConnectorContext, type JsonSchema, collectRows, listOutput } from '@braid/connector-sdk';
+import { booksCall, listAll, pick, type BooksRecord } from '../books.http.js';
+import { accountSchema, currencySchema, idSchema, itemSchema, limitSchema, organizationSchema, reportingTagSchema, S, taxSchema } from '../books.schemas.js';
 import {
   sampleAccount,
   sampleCurrency,
@@ -72,7 +61,7 @@ function listAction(spec: ResourceSpec): ActionDefinition {
         listAll<BooksRecord>(ctx, spec.path, spec.listKey, spec.toQuery?.(input) ?? {}, spec.orgless ? { orgless: true } : {}),
         (row) => spec.keep?.(row, input) ?? true,
       );
-      const { items, truncated } = await takeList(rows, input.limit);
+      const { items, truncated } = await collectRows(rows, input.limit);
       return { [spec.plural]: items, count: items.length, truncated };
     },
   });
@@ -168,7 +157,7 @@ export const resources: Record<string, ResourceSpec> = {
 
 /** Taxes of the organisation, all pages. */
 export async function loadTaxes(ctx: ConnectorContext): Promise<BooksRecord[]> {
-  const { items } = await takeList(listAll(ctx, '/settings/taxes', 'taxes'), 10_000);
+  const { items } = await collectRows(listAll(ctx, '/settings/taxes', 'taxes'), 10_000);
   return items;
 }
 

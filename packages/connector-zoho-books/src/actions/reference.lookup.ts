@@ -1,7 +1,7 @@
 // Books has no idempotency key: a create step that is retried or replayed finds what it created the first time by
 // its reference number instead (the "Return the existing one with this reference" input, on by default).
-import type { ConnectorContext, JsonSchema, QueryValue } from '@braid/connector-sdk';
-import { listAll, takeList, type BooksRecord } from '../books.http.js';
+import { collectRows, type ConnectorContext, type JsonSchema, type QueryValue } from '@braid/connector-sdk';
+import { listAll, type BooksRecord } from '../books.http.js';
 
 /** The `skip_if_reference_exists` input; `what` completes "look for … with the same reference". */
 export const skipIfReferenceExists = (what: string): JsonSchema => ({
@@ -23,6 +23,6 @@ export async function findByReference(
 ): Promise<BooksRecord | undefined> {
   const reference = typeof input.reference_number === 'string' ? input.reference_number.trim() : '';
   if (input.skip_if_reference_exists === false || !reference) return undefined;
-  const { items } = await takeList(listAll(ctx, list.path, list.listKey, { ...list.query, reference_number: reference }), 20);
+  const { items } = await collectRows(listAll(ctx, list.path, list.listKey, { ...list.query, reference_number: reference }), 20);
   return items.find((record) => record.reference_number === reference && matches(record));
 }
