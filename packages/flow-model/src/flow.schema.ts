@@ -5,6 +5,15 @@ import { FLOW_SCHEMA_VERSION, STEP_ID_PATTERN, type FlowDefinition } from './flo
 
 const ref = (name: string) => ({ $ref: `#/$defs/${name}` });
 
+/** One call of an upsertWithLink step (find's create/update/delete; read adds where the record is). */
+const upsertCallProperties = {
+  action: ref('actionKey'),
+  input: ref('inputObject'),
+  idPath: ref('dottedPath'),
+  modifiedAtPath: ref('dottedPath'),
+  mapInto: ref('dottedPath'),
+};
+
 export const flowDefinitionSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   $id: 'https://braid.dev/schemas/flow-definition/v1.json',
@@ -157,13 +166,7 @@ export const flowDefinitionSchema = {
       type: 'object',
       required: ['action', 'input'],
       additionalProperties: false,
-      properties: {
-        action: ref('actionKey'),
-        input: ref('inputObject'),
-        idPath: ref('dottedPath'),
-        modifiedAtPath: ref('dottedPath'),
-        mapInto: ref('dottedPath'),
-      },
+      properties: upsertCallProperties,
     },
     upsertWithLinkStep: {
       type: 'object',
@@ -220,14 +223,7 @@ export const flowDefinitionSchema = {
           type: 'object',
           required: ['action', 'input'],
           additionalProperties: false,
-          properties: {
-            action: ref('actionKey'),
-            input: ref('inputObject'),
-            idPath: ref('dottedPath'),
-            modifiedAtPath: ref('dottedPath'),
-            mapInto: ref('dottedPath'),
-            recordPath: ref('dottedPath'),
-          },
+          properties: { ...upsertCallProperties, recordPath: ref('dottedPath') },
         },
         mapping: {
           type: 'object',
