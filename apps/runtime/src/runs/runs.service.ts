@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { PreviewStepView } from '@braid/flow-model';
 import { DataSource, type EntityManager } from 'typeorm';
 import { BRAID_CONFIG, type BraidConfig } from '../config/config.service.js';
 import { QueueService } from '../queue/queue.service.js';
@@ -39,17 +40,8 @@ export interface RunSummary {
   summary: string | null;
 }
 
-export interface RunStepView {
-  stepId: string;
-  path: string;
-  status: string;
-  input: unknown;
-  output: unknown;
-  error: unknown;
-  attempts: number;
-  dryRun: boolean;
-  startedAt: string;
-  finishedAt: string | null;
+/** A recorded step execution: what a preview shows, plus how long it took. */
+export interface RunStepView extends PreviewStepView {
   durationMs: number | null;
 }
 
