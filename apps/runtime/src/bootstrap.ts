@@ -65,7 +65,8 @@ export async function connectDatabase(config: BraidConfig, log: Logger): Promise
     await running.stop();
     throw error;
   }
-  log.info(`Database: embedded PostgreSQL on 127.0.0.1:${config.embeddedPgPort}, data in ${dataDir} (set DATABASE_URL to use another PostgreSQL).`);
+  const via = running.socketDir ? ', connected through its unix socket' : '';
+  log.info(`Database: embedded PostgreSQL on 127.0.0.1:${config.embeddedPgPort}${via}, data in ${dataDir} (set DATABASE_URL to use another PostgreSQL).`);
   return { url: running.urlFor(EMBEDDED_DATABASE), kind: 'embedded', stop: () => running.stop() };
 }
 

@@ -2,16 +2,19 @@
 //
 // Boots the real runtime on an embedded PostgreSQL in a temporary directory, creates a flow
 // "webhook → map → HTTP request to a local sink", then:
-//   1. accepts: BENCH_ACCEPTS webhooks (default 5000) with BENCH_CONCURRENCY in flight (default 32) —
-//      durable accepts per second and their p50/p99 latency as the sender sees it;
-//   2. sustained: webhooks at BENCH_RATE per second (default 300) for BENCH_SECONDS (default 60) — completed
+//   1. burst: webhooks offered at BENCH_ACCEPT_RATE per second (default 1000) for BENCH_ACCEPT_SECONDS (default
+//      5), open-loop (each sent when due, whatever the answers) — durable accepts per second and p50/p99 latency
+//      as the sender sees it, counted from when each was due;
+//   2. capacity: BENCH_ACCEPTS webhooks (default 5000) with BENCH_CONCURRENCY in flight (default 32);
+//   3. sustained: webhooks at BENCH_RATE per second (default 300) for BENCH_SECONDS (default 60) — completed
 //      runs per second, accept→start and accept→finish p50/p99 from the runs' timestamps;
 // and counts lost and duplicated runs (what the sink received vs what was accepted). Loopback only, bounded.
-// Also printed: the load average at start and end, the CPU share of the runtime process and of PostgreSQL, and
-// the CPU per webhook from accept to finished run — the figure to compare on a shared machine, where
-// throughput and latency move with everyone else's work. BENCH_COUNT_SQL=1 counts the SQL statements per
-// webhook (and lists the most frequent). The bench's client and sink run in the runtime's process.
+// The webhook client and the sink are processes of their own (bench.peer.ts). Also printed: the load average,
+// the CPU share of the runtime, PostgreSQL and the client, and the CPU per webhook from accept to finished run
+// — the figure to compare on a shared machine, where throughput and latency move with everyone else's work.
+// BENCH_COUNT_SQL=1 counts the SQL statements per webhook (and lists the most frequent).
 import { randomBytes } from 'node:crypto';
+import { type ChildProcess, fork, type Serializable } from 'node:child_process';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,18 +22,24 @@ import os from 'node:os';
 import path from 'node:path';
 import 'reflect-metadata';
 import { FLOW_SCHEMA_VERSION, type FlowDefinition } from '@braid/flow-model';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createBraidApp } from '../bootstrap.js';
 import { loadConfig } from '../config/config.service.js';
 import { TriggersService } from '../triggers/triggers.service.js';
 import { UsersService } from '../users/users.service.js';
 import { WorkspacesService } from '../workspaces/workspaces.service.js';
+import type { ClientCommand, ClientReport, SinkReport } from './bench.peer.js';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 const env = (name: string, fallback: number) => {
   const value = Number(process.env[name] ?? fallback);
   if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
   return value;
 };
+const ACCEPT_RATE = env('BENCH_ACCEPT_RATE', 1000);
+const ACCEPT_SECONDS = env('BENCH_ACCEPT_SECONDS', 5);
 const ACCEPTS = env('BENCH_ACCEPTS', 5000);
 const CONCURRENCY = env('BENCH_CONCURRENCY', 32);
 const RATE = env('BENCH_RATE', 300);
@@ -113,56 +122,25 @@ function freePort(): Promise<number> {
   });
 }
 
-/** The HTTP sink the flow's last step posts to: counts deliveries per sequence number. */
-async function startSink(): Promise<{ url: string; received: Map<number, number>; close(): Promise<void> }> {
-  const received = new Map<number, number>();
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      try {
-        const seq = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { seq: number }).seq;
-        received.set(seq, (received.get(seq) ?? 0) + 1);
-      } catch {
-        // not a benchmark request
-      }
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{"ok":true}');
+/** A bench peer process (bench.peer.ts): the webhook client or the HTTP sink. */
+function forkPeer(args: string[]): { child: ChildProcess; ready: Promise<{ url?: string }>; ask<T>(message: unknown): Promise<T> } {
+  const child = fork(fileURLToPath(new URL('./bench.peer.js', import.meta.url)), args, { serialization: 'advanced', stdio: 'inherit' });
+  const ready = new Promise<{ url?: string }>((resolve, reject) => {
+    child.once('message', (message) => resolve(message as { url?: string }));
+    child.once('exit', (code) => reject(new Error(`bench peer ${args[0]} exited with ${code}`)));
+  });
+  const ask = <T>(message: unknown) =>
+    new Promise<T>((resolve) => {
+      child.once('message', (answer) => resolve(answer as T));
+      child.send(message as Serializable);
     });
-  });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/sink`,
-    received,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-/** One webhook POST on a keep-alive agent; resolves with the status and the latency in ms. */
-function post(agent: http.Agent, port: number, pathName: string, body: string): Promise<{ status: number; ms: number }> {
-  const started = process.hrtime.bigint();
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { agent, host: '127.0.0.1', port, path: pathName, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+  return { child, ready, ask };
 }
 
 async function main(): Promise<void> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'braid-bench-'));
-  const sink = await startSink();
+  const sink = forkPeer(['sink']);
+  const sinkUrl = (await sink.ready).url!;
   const port = await freePort();
   // Steps may call the loopback sink (the engine's SSRF guard refuses private addresses otherwise).
   process.env.BRAID_ALLOWED_PRIVATE_HOSTS = '127.0.0.1';
@@ -186,6 +164,7 @@ async function main(): Promise<void> {
   out(`Runtime: BRAID_WORKER_CONCURRENCY=${config.engine.workerConcurrency} (runs executing at once per process).`);
   const braid = await createBraidApp(config);
   let pool: pg.Pool | undefined;
+  let client: ReturnType<typeof forkPeer> | undefined;
   try {
     await braid.app.listen(port, '127.0.0.1');
     pool = new pg.Pool({ connectionString: braid.database.url, max: 2 });
@@ -207,7 +186,7 @@ async function main(): Promise<void> {
           id: 'deliver',
           connector: 'core',
           action: 'http_request',
-          input: { method: 'POST', url: sink.url, bodyType: 'json', body: { $expr: '$steps.shape' } },
+          input: { method: 'POST', url: sinkUrl, bodyType: 'json', body: { $expr: '$steps.shape' } },
         },
       },
     };
@@ -222,78 +201,60 @@ async function main(): Promise<void> {
     await pool.query(`UPDATE flows SET published_version_id = $2 WHERE id = $1`, [flow.id, version.id]);
     await braid.app.get(TriggersService).arm(workspace.id, flow.id, { id: version.id, definition });
     const token = (await pool.query<{ token: string }>(`SELECT token FROM trigger_endpoints WHERE flow_id = $1`, [flow.id])).rows[0]!.token;
-    const hook = `/hooks/${token}`;
-    const agent = new http.Agent({ keepAlive: true, maxSockets: Math.max(CONCURRENCY, 64) });
+    client = forkPeer(['client', String(port), `/hooks/${token}`]);
+    await client.ready;
 
-    let seq = 0;
+    let nextSeq = 1;
     const accepted = new Set<number>();
     let refused = 0;
-    const send = async (): Promise<number> => {
-      seq += 1;
-      const mine = seq;
-      const result = await post(agent, port, hook, JSON.stringify({ seq: mine, pad: 'x'.repeat(64) }));
-      if (result.status === 202) accepted.add(mine);
-      else refused += 1;
-      return result.ms;
+    /** One phase of the client; every webhook it sends carries a new sequence number. */
+    const phase = async (command: DistributiveOmit<ClientCommand, 'firstSeq'>): Promise<ClientReport> => {
+      const report = await client!.ask<ClientReport>({ ...command, firstSeq: nextSeq });
+      nextSeq += command.type === 'closed' ? command.count : Math.round(command.rate * command.seconds);
+      for (const seq of report.accepted) accepted.add(seq);
+      refused += report.refused;
+      report.latencies.sort((a, b) => a - b);
+      return report;
+    };
+    const pgPid = await postmasterPid(dataDir);
+    /** CPU used by the runtime process and by PostgreSQL since `measure()` was called, in ms. */
+    const measure = async () => {
+      const node = process.cpuUsage();
+      const postgres = await postgresCpuSeconds(pgPid);
+      return async () => {
+        const used = process.cpuUsage(node);
+        return { nodeMs: (used.user + used.system) / 1e3, pgMs: ((await postgresCpuSeconds(pgPid)) - postgres) * 1e3 };
+      };
     };
 
     // Warm-up (JIT, connection pools).
-    for (let i = 0; i < 200; i += 1) await send();
-
-    // Phase 1: accepts with bounded concurrency.
-    out();
-    out(`Phase 1: ${ACCEPTS} webhooks, ${CONCURRENCY} in flight`);
-    const acceptLatencies: number[] = [];
-    let next = 0;
-    const pgPid = await postmasterPid(dataDir);
-    const cpuBefore = process.cpuUsage();
-    const pgCpuBefore = await postgresCpuSeconds(pgPid);
-    statements.clear();
-    const phase1Start = process.hrtime.bigint();
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < ACCEPTS) {
-          next += 1;
-          acceptLatencies.push(await send());
-        }
-      }),
-    );
-    const phase1Seconds = Number(process.hrtime.bigint() - phase1Start) / 1e9;
-    const cpu = process.cpuUsage(cpuBefore);
-    const cpuShare = (cpu.user + cpu.system) / 1e6 / phase1Seconds;
-    const pgCpuShare = ((await postgresCpuSeconds(pgPid)) - pgCpuBefore) / phase1Seconds;
-    acceptLatencies.sort((a, b) => a - b);
+    await phase({ type: 'closed', count: 300, concurrency: 8 });
     await drain(pool, flow.id);
-    // CPU spent per webhook from its accept to its finished run (phase 1 and the drain after it): a figure
-    // other work on the machine hardly changes, unlike throughput and latency.
-    const allCpu = process.cpuUsage(cpuBefore);
-    const nodeMsPerWebhook = ((allCpu.user + allCpu.system) / 1e3) / ACCEPTS;
-    const pgMsPerWebhook = (((await postgresCpuSeconds(pgPid)) - pgCpuBefore) * 1e3) / ACCEPTS;
-    // Phase 1 and its runs are done: statements per accepted webhook, including the execution of its run.
-    const phase1Statements = new Map(statements);
 
-    // Phase 2: open-loop rate for SECONDS; measure completions and run timings.
-    out(`Phase 2: ${RATE} webhooks/s for ${SECONDS} s`);
-    const phase2From = new Date();
-    const phase2Latencies: number[] = [];
-    const total = Math.round(RATE * SECONDS);
-    const pgCpu2Before = await postgresCpuSeconds(pgPid);
-    const cpu2Before = process.cpuUsage();
-    const phase2Start = Date.now();
-    const inFlight: Array<Promise<void>> = [];
-    for (let i = 0; i < total; i += 1) {
-      const due = phase2Start + (i * 1000) / RATE;
-      const wait = due - Date.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      inFlight.push(send().then((latency) => void phase2Latencies.push(latency)));
-      if (inFlight.length > 2000) await Promise.all(inFlight.splice(0, 1000));
-    }
-    await Promise.all(inFlight);
-    const phase2End = Date.now();
-    const sendSeconds = (phase2End - phase2Start) / 1000;
-    const cpu2 = process.cpuUsage(cpu2Before);
-    const cpu2Share = (cpu2.user + cpu2.system) / 1e6 / sendSeconds;
-    const pgCpu2Share = ((await postgresCpuSeconds(pgPid)) - pgCpu2Before) / sendSeconds;
+    // Phase 1: the target rate, offered open-loop (a sender that does not wait for answers).
+    out();
+    out(`Phase 1: ${ACCEPT_RATE} webhooks/s for ${ACCEPT_SECONDS} s`);
+    const burst = await phase({ type: 'open', rate: ACCEPT_RATE, seconds: ACCEPT_SECONDS });
+    await drain(pool, flow.id);
+
+    // Phase 2: capacity, with a fixed number of requests in flight.
+    out(`Phase 2: ${ACCEPTS} webhooks, ${CONCURRENCY} in flight`);
+    const cpuOfCapacity = await measure();
+    statements.clear();
+    const capacity = await phase({ type: 'closed', count: ACCEPTS, concurrency: CONCURRENCY });
+    await drain(pool, flow.id);
+    // CPU spent per webhook from its accept to its finished run (phase 2 and the drain after it): a figure
+    // other work on the machine hardly changes, unlike throughput and latency.
+    const perWebhook = await cpuOfCapacity();
+    const capacityStatements = new Map(statements);
+
+    // Phase 3: open-loop rate for SECONDS; measure completions and run timings.
+    out(`Phase 3: ${RATE} webhooks/s for ${SECONDS} s`);
+    const phase3From = new Date();
+    const cpuOfSustained = await measure();
+    const sustained = await phase({ type: 'open', rate: RATE, seconds: SECONDS });
+    const sustainedCpu = await cpuOfSustained();
+    const phase3End = new Date();
     // Runs not finished when the offered load stops: a growing backlog means the rate is not sustained.
     const backlog = Number(
       (await pool.query<{ n: string }>(`SELECT count(*) AS n FROM runs WHERE flow_id = $1 AND status IN ('queued', 'running')`, [flow.id])).rows[0]!.n,
@@ -302,62 +263,67 @@ async function main(): Promise<void> {
     const completedInWindow = Number(
       (await pool.query<{ n: string }>(
         `SELECT count(*) AS n FROM runs WHERE flow_id = $1 AND status = 'succeeded' AND finished_at >= $2 AND finished_at <= $3`,
-        [flow.id, new Date(phase2Start), new Date(phase2End)],
+        [flow.id, phase3From, phase3End],
       )).rows[0]!.n,
     );
     await drain(pool, flow.id);
     const timings = (await pool.query<{ start_ms: number; finish_ms: number }>(
       `SELECT extract(epoch FROM started_at - queued_at) * 1000 AS start_ms, extract(epoch FROM finished_at - queued_at) * 1000 AS finish_ms
          FROM runs WHERE flow_id = $1 AND queued_at >= $2 AND status = 'succeeded'`,
-      [flow.id, phase2From],
+      [flow.id, phase3From],
     )).rows;
     const toStart = timings.map((r) => Number(r.start_ms)).sort((a, b) => a - b);
     const toFinish = timings.map((r) => Number(r.finish_ms)).sort((a, b) => a - b);
-    phase2Latencies.sort((a, b) => a - b);
 
-    // Lost / duplicated: what the sink received vs what was accepted (warm-up, phase 1 and phase 2).
+    // Lost / duplicated: what the sink received vs what was accepted (every phase).
     const statuses = (await pool.query<{ status: string; n: string }>(`SELECT status, count(*) AS n FROM runs WHERE flow_id = $1 GROUP BY status`, [flow.id])).rows;
+    const received = new Map((await sink.ask<SinkReport>({ type: 'counts' })).counts);
     let lost = 0;
     let duplicated = 0;
     for (const s of accepted) {
-      const n = sink.received.get(s) ?? 0;
+      const n = received.get(s) ?? 0;
       if (n === 0) lost += 1;
       if (n > 1) duplicated += n - 1;
     }
-    const unexpected = [...sink.received.keys()].filter((s) => !accepted.has(s)).length;
+    const unexpected = [...received.keys()].filter((s) => !accepted.has(s)).length;
 
-    const pct = (share: number) => (Number.isNaN(share) ? 'n/a' : `${(share * 100).toFixed(0)} %`);
+    const rate = (report: ClientReport) => (report.accepted.length / report.seconds).toFixed(0);
+    const latency = (report: ClientReport) => `${ms(percentile(report.latencies, 50))} / ${ms(percentile(report.latencies, 99))}`;
+    const share = (cpuMs: number, seconds: number) => (Number.isNaN(cpuMs) ? 'n/a' : `${((cpuMs / 1000 / seconds) * 100).toFixed(0)} %`);
     out();
     out('| Measure | Result | Target |');
     out('|---|---|---|');
-    out(`| Durable webhook accepts/s (${CONCURRENCY} in flight, ${ACCEPTS} webhooks) | ${(ACCEPTS / phase1Seconds).toFixed(0)} | ≥ 1,000 |`);
-    out(`| Accept latency p50 / p99 | ${ms(percentile(acceptLatencies, 50))} / ${ms(percentile(acceptLatencies, 99))} | p99 ≤ 25 ms |`);
-    out(`| Completed three-step runs/s (${RATE}/s offered for ${SECONDS} s; ${backlog} unfinished at the end) | ${(completedInWindow / sendSeconds).toFixed(0)} | ≥ 300 |`);
-    out(`| Accept latency at ${RATE}/s p50 / p99 | ${ms(percentile(phase2Latencies, 50))} / ${ms(percentile(phase2Latencies, 99))} | |`);
+    out(`| Durable webhook accepts/s (${ACCEPT_RATE}/s offered for ${ACCEPT_SECONDS} s) | ${rate(burst)} | ≥ 1,000 |`);
+    out(`| Accept latency p50 / p99 at ${ACCEPT_RATE}/s | ${latency(burst)} | p99 ≤ 25 ms |`);
+    out(`| Most accepts/s (${CONCURRENCY} in flight, ${ACCEPTS} webhooks) | ${rate(capacity)} | |`);
+    out(`| Accept latency p50 / p99 with ${CONCURRENCY} in flight | ${latency(capacity)} | |`);
+    out(`| Completed three-step runs/s (${RATE}/s offered for ${SECONDS} s; ${backlog} unfinished at the end) | ${(completedInWindow / sustained.seconds).toFixed(0)} | ≥ 300 |`);
+    out(`| Accept latency p50 / p99 at ${RATE}/s | ${latency(sustained)} | |`);
     out(`| Accept→start p50 / p99 | ${ms(percentile(toStart, 50))} / ${ms(percentile(toStart, 99))} | p50 ≤ 10 ms |`);
     out(`| Accept→finish p50 / p99 | ${ms(percentile(toFinish, 50))} / ${ms(percentile(toFinish, 99))} | |`);
     out(`| Lost runs / duplicated runs | ${lost} / ${duplicated} | 0 / 0 |`);
     out();
-    out(`CPU (share of one core): phase 1 runtime ${pct(cpuShare)}, PostgreSQL ${pct(pgCpuShare)}; phase 2 runtime ${pct(cpu2Share)}, PostgreSQL ${pct(pgCpu2Share)} ` +
-      `(the machine has ${os.cpus().length} cores; the bench client runs in the runtime's process). Load average at the end: ${load()}.`);
-    out(`CPU per webhook, accept to finished run (phase 1 and its drain): runtime process ${nodeMsPerWebhook.toFixed(2)} ms ` +
-      `(${(allCpu.system / 1e3 / ACCEPTS).toFixed(2)} ms of it in the kernel; includes the bench's client and sink), ` +
-      `PostgreSQL ${Number.isNaN(pgMsPerWebhook) ? 'n/a' : `${pgMsPerWebhook.toFixed(2)} ms`}.`);
-    out(`Accepted ${accepted.size}, refused ${refused}, sink received ${[...sink.received.values()].reduce((a, b) => a + b, 0)} (${unexpected} unknown), ` +
-      `phase 2 sent in ${sendSeconds.toFixed(1)} s; runs by status: ${statuses.map((s) => `${s.status} ${s.n}`).join(', ')}.`);
+    out(`CPU at ${RATE}/s (share of one core; the machine has ${os.cpus().length}): runtime ${share(sustainedCpu.nodeMs, sustained.seconds)}, ` +
+      `PostgreSQL ${share(sustainedCpu.pgMs, sustained.seconds)}, webhook client ${share(sustained.cpuMs, sustained.seconds)}. Load average at the end: ${load()}.`);
+    out(`CPU per webhook, accept to finished run (phase 2 and its drain): runtime process ${(perWebhook.nodeMs / ACCEPTS).toFixed(2)} ms, ` +
+      `PostgreSQL ${Number.isNaN(perWebhook.pgMs) ? 'n/a' : `${(perWebhook.pgMs / ACCEPTS).toFixed(2)} ms`} ` +
+      `(the webhook client: ${(capacity.cpuMs / ACCEPTS).toFixed(2)} ms, in its own process like the sink).`);
+    out(`Accepted ${accepted.size}, refused ${refused}, sink received ${[...received.values()].reduce((a, b) => a + b, 0)} (${unexpected} unknown); ` +
+      `runs by status: ${statuses.map((s) => `${s.status} ${s.n}`).join(', ')}.`);
     if (COUNT_SQL) {
-      const total1 = [...phase1Statements.values()].reduce((a, b) => a + b, 0);
+      const total = [...capacityStatements.values()].reduce((a, b) => a + b, 0);
       out();
-      out(`SQL statements in phase 1 (accepts and their runs): ${total1} for ${ACCEPTS} webhooks = ${(total1 / ACCEPTS).toFixed(2)} per webhook. Most frequent:`);
-      for (const [text, n] of [...phase1Statements.entries()].sort((a, b) => b[1] - a[1]).slice(0, 20)) {
+      out(`SQL statements in phase 2 (accepts and their runs): ${total} for ${ACCEPTS} webhooks = ${(total / ACCEPTS).toFixed(2)} per webhook. Most frequent:`);
+      for (const [text, n] of [...capacityStatements.entries()].sort((a, b) => b[1] - a[1]).slice(0, 20)) {
         out(`  ${(n / ACCEPTS).toFixed(2).padStart(6)}  ${text}`);
       }
     }
     if (lost > 0 || duplicated > 0) process.exitCode = 1;
   } finally {
+    client?.child.kill();
     await pool?.end();
     await braid.close();
-    await sink.close();
+    sink.child.kill();
     await fs.rm(dataDir, { recursive: true, force: true });
   }
 

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import supertest from 'supertest';
+import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../test/free-port.js';
 import { makeTempDir } from '../../test/temp-dir.js';
@@ -34,7 +35,11 @@ describe('embedded PostgreSQL', () => {
     const first = await bootOn(dataDir, port);
     try {
       expect(first.braid.database.kind).toBe('embedded');
-      expect(first.logs.join('')).toContain(`embedded PostgreSQL on 127.0.0.1:${port}`);
+      expect(first.logs.join('')).toContain(`embedded PostgreSQL on 127.0.0.1:${port}, connected through its unix socket`);
+      // The runtime's connections come through the socket in the data directory, not loopback TCP.
+      expect(new URL(first.braid.database.url).searchParams.get('host')).toBe(path.join(dataDir, 'postgres'));
+      const [own] = await first.braid.app.get(DataSource).query(`SELECT client_addr FROM pg_stat_activity WHERE pid = pg_backend_pid()`);
+      expect(own).toEqual({ client_addr: null });
       await first.http().post('/api/v1/setup').send({ email: 'keep@example.com', password: 'keep-password', workspaceName: 'Kept' }).expect(201);
     } finally {
       await first.braid.close();
@@ -56,6 +61,18 @@ describe('embedded PostgreSQL', () => {
       await second.braid.close();
     }
     expect(existsSync(pidFile)).toBe(false);
+  });
+
+  it('connects over TCP when the data directory is too deep for a unix socket path', async () => {
+    const deep = path.join(dataDir, 'a-directory-name-long-enough-that-the-socket-path-passes-the-limit-of-unix-sockets');
+    const braid = await bootOn(deep, await freePort());
+    try {
+      expect(new URL(braid.braid.database.url).searchParams.has('host')).toBe(false);
+      const [own] = await braid.braid.app.get(DataSource).query(`SELECT client_addr FROM pg_stat_activity WHERE pid = pg_backend_pid()`);
+      expect(own).toEqual({ client_addr: '127.0.0.1' });
+    } finally {
+      await braid.braid.close();
+    }
   });
 
   it('refuses a data directory that is not a PostgreSQL cluster, naming it', async () => {

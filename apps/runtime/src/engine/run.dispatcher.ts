@@ -27,6 +27,13 @@ export class RunDispatcher implements OnApplicationBootstrap, BeforeApplicationS
   private held = 0;
   /** Runs went to the queue for want of a slot: they come first (fetched), no hand-over meanwhile (FIFO-ish). */
   private queueBacklog = false;
+  /**
+   * The queue may hold jobs that are due: set by a wake-up (NOTIFY, the poll, an overflow), cleared when a fetch
+   * finds fewer jobs than it asked for and nothing woke the dispatcher meanwhile. A freed slot fetches only while
+   * it is set: with runs handed over, fetching after every run would mostly find nothing, at a cost to PostgreSQL.
+   */
+  private queueMayHaveJobs = true;
+  private wakeUps = 0;
   private executingNow = 0;
   private readonly line: Array<{ job: { id: string; data: RunJobData }; origin: 'fetched' | 'handed-over' }> = [];
   private fetching = false;
@@ -87,11 +94,13 @@ export class RunDispatcher implements OnApplicationBootstrap, BeforeApplicationS
     try {
       while (!this.stopped) {
         const free = this.concurrencyNow() - this.held;
-        if (free <= 0) return;
+        if (free <= 0 || !this.queueMayHaveJobs) return;
+        const wakeUpsBefore = this.wakeUps;
         const jobs = await this.queue.fetch<RunJobData>(RUN_QUEUE, free);
         if (jobs.length > 0) this.start(jobs);
         if (jobs.length < free) {
           this.queueBacklog = false;
+          if (this.wakeUps === wakeUpsBefore) this.queueMayHaveJobs = false;
           return;
         }
       }
@@ -118,6 +127,12 @@ export class RunDispatcher implements OnApplicationBootstrap, BeforeApplicationS
 
   overflowed(): void {
     this.queueBacklog = true;
+    this.wokenUp();
+  }
+
+  private wokenUp(): void {
+    this.wakeUps += 1;
+    this.queueMayHaveJobs = true;
   }
 
   /**
@@ -126,6 +141,7 @@ export class RunDispatcher implements OnApplicationBootstrap, BeforeApplicationS
    */
   private queueMayHaveWork(): void {
     if (this.held >= this.settings.workerConcurrency) this.queueBacklog = true;
+    this.wokenUp();
     this.pump();
   }
 

@@ -9,7 +9,7 @@ import { RUN_QUEUE, type RunJobData } from '../runs/runs.queue.js';
 import { ConnectionsBridge } from './connections.bridge.js';
 import { EngineSettings } from './engine.settings.js';
 import { type RecordedStep, RunInterrupted, RunSuspended, RunWalker, StepFailure, type WalkRun } from './run.walker.js';
-import { queryPrepared } from '../queue/sql.prepared.js';
+import { queryPlanned, queryPrepared } from '../queue/sql.prepared.js';
 import { rowsOf } from '../queue/sql.rows.js';
 
 interface ClaimedRun {
@@ -53,9 +53,13 @@ export class RunExecutor {
     return (await this.claimMany([runId], manager)).get(runId);
   }
 
-  /** Claims every runnable run of `runIds` in one conditional UPDATE (the others are left alone). */
+  /**
+   * Claims every runnable run of `runIds` in one conditional UPDATE (the others are left alone). Planned on each
+   * call, not prepared: a generic plan made while the table was small kept scanning it as it grew (3-9 ms per
+   * claim at 16,000 runs instead of 0.3 ms by primary key).
+   */
   private async claimMany(runIds: string[], manager: EntityManager = this.dataSource.manager): Promise<Map<string, ClaimedRun>> {
-    const rows = await queryPrepared<ClaimedRun>(manager,
+    const rows = await queryPlanned<ClaimedRun>(manager,
       `UPDATE runs r SET status = 'running', started_at = COALESCE(r.started_at, now()), attempt = r.attempt + 1,
          lease_owner = $2, lease_expires_at = now() + make_interval(secs => $3), resume_at = NULL
        WHERE r.id = ANY($1::uuid[]) AND r.flow_version_id IS NOT NULL AND r.status IN ('queued', 'running')

@@ -19,8 +19,19 @@ function statementName(text: string): string {
  * statements of the engine and the webhook ingress; answers the rows (also for UPDATE … RETURNING).
  * With an EntityManager of an open transaction, the statement runs on that transaction's connection.
  */
-export async function queryPrepared<T>(db: DataSource | EntityManager, text: string, values: unknown[]): Promise<T[]> {
-  const query = { name: statementName(text), text, values };
+export function queryPrepared<T>(db: DataSource | EntityManager, text: string, values: unknown[]): Promise<T[]> {
+  return queryRows<T>(db, { name: statementName(text), text, values });
+}
+
+/**
+ * Runs `text` planned for these very values: for statements whose best plan depends on the data (a generic
+ * plan chosen while a table is small can keep scanning it as it grows). Answers the rows, like queryPrepared.
+ */
+export function queryPlanned<T>(db: DataSource | EntityManager, text: string, values: unknown[]): Promise<T[]> {
+  return queryRows<T>(db, { text, values });
+}
+
+async function queryRows<T>(db: DataSource | EntityManager, query: pg.QueryConfig): Promise<T[]> {
   // A DataSource has a driver; an EntityManager has its data source (and, in a transaction, a query runner).
   const manager = 'driver' in db ? undefined : (db as EntityManager);
   if (manager?.queryRunner) {

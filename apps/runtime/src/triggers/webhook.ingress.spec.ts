@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestApp, type SignedInUser, type TestApp } from '../../test/test-app.js';
 import { EngineSettings } from '../engine/engine.settings.js';
 import { RunDispatcher } from '../engine/run.dispatcher.js';
@@ -190,6 +190,21 @@ describe('webhook ingress (/hooks/:token)', () => {
       expect(attempts!.attempt).toBe(1);
     } finally {
       queue.registerLocalConsumer(RUN_QUEUE, t.braid.app.get(RunDispatcher));
+    }
+  });
+
+  it('does not look in the queue after every handed-over run, only when woken or on its poll', async () => {
+    const { flowId } = await publishFlow(t, ws, webhookFlow());
+    const path = await hookPath(t, flowId);
+    const fetch = vi.spyOn(t.braid.app.get(QueueService), 'fetch');
+    try {
+      const sent = await Promise.all(Array.from({ length: 30 }, (_, n) => t.request().post(path).set('x-event-id', `quiet-${n}`).send({ n })));
+      expect(sent.every((r) => r.status === 202)).toBe(true);
+      await eventually(async () => (await runsOf(t, flowId)).filter((run) => run.status === 'succeeded').length === 30);
+      // The 1 s poll may look once or twice meanwhile; a fetch after each finished run would make about 30.
+      expect(fetch.mock.calls.length).toBeLessThan(5);
+    } finally {
+      fetch.mockRestore();
     }
   });
 
