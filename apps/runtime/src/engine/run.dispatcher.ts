@@ -5,8 +5,10 @@ import { EngineSettings } from './engine.settings.js';
 import { RunExecutor } from './run.executor.js';
 
 const POLL_INTERVAL_MS = 1_000;
-/** After the webhook ingress reported a backlog, this process runs at most a quarter of its runs for this long. */
-const ACCEPTS_FIRST_MS = 100;
+/** After the webhook ingress reported a backlog, this process starts no run for this long (see concurrencyNow). */
+const ACCEPTS_FIRST_MS = 50;
+/** A backlog lasting longer than this is an overload, not a burst: runs get a quarter of the workers again. */
+const ACCEPTS_ONLY_MAX_MS = 5_000;
 
 /**
  * Feeds queued runs to the executor: keeps up to `workerConcurrency` runs in flight, fetches as many jobs
@@ -158,13 +160,16 @@ export class RunDispatcher implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   /**
-   * workerConcurrency, or a quarter of it while the webhook ingress of this process has deliveries waiting:
-   * acknowledging deliveries comes first (their runs wait durably), so a burst of webhooks is answered in
-   * milliseconds and executed right after.
+   * workerConcurrency, or none while the webhook ingress of this process has deliveries waiting: acknowledging
+   * deliveries comes first (their runs wait durably), so a burst of webhooks is answered in milliseconds and
+   * executed right after. Even a few runs at once take most of the CPU (a run is mostly short waits), so a
+   * reduced number of workers did not help the ingress; a backlog lasting over ACCEPTS_ONLY_MAX_MS (sustained
+   * overload) gives runs a quarter of the workers, so they keep moving.
    */
   private concurrencyNow(): number {
     const all = this.settings.workerConcurrency;
-    if (!this.queue.ingressBacklogged(ACCEPTS_FIRST_MS)) return all;
+    const backlogFor = this.queue.ingressBacklogFor(ACCEPTS_FIRST_MS);
+    if (backlogFor === undefined) return all;
     if (!this.recheck) {
       this.recheck = setTimeout(() => {
         this.recheck = undefined;
@@ -172,7 +177,7 @@ export class RunDispatcher implements OnApplicationBootstrap, BeforeApplicationS
         this.pump();
       }, ACCEPTS_FIRST_MS);
     }
-    return Math.max(1, Math.ceil(all / 4));
+    return backlogFor < ACCEPTS_ONLY_MAX_MS ? 0 : Math.max(1, Math.ceil(all / 4));
   }
 
   /** Starts waiting runs while fewer than concurrencyNow() execute (claimed together, see executeQueuedBatch). */

@@ -10,16 +10,9 @@ export type WorkOptions = PgBoss.WorkOptions;
 export type QueueJob<T> = PgBoss.Job<T>;
 export type QueueDefinition = Omit<PgBoss.Queue, 'name'>;
 
-/** A job to enqueue: its data, optionally its id (chosen by the caller) and when it may start at the earliest. */
-export interface NewJob {
-  id?: string;
-  data: object;
-  startAfter?: Date;
-}
-
 /**
  * A worker in this process that takes jobs straight from the enqueuer once its transaction has committed
- * (see insertInTransaction's callers). Such jobs are still stored, with a later start, as the durable fallback:
+ * (the webhook ingress, triggers/accept.batcher.ts). Such jobs are still stored, with a later start, as the durable fallback:
  * if this process dies before finishing them, any worker runs them after `fallbackDelayMs`.
  */
 export interface LocalConsumer {
@@ -34,6 +27,9 @@ export interface LocalConsumer {
   /** Jobs were committed to the queue without a slot: older work waits there, so hand nothing over until it is fetched. */
   overflowed(): void;
 }
+
+/** Backlog reports further apart than this start a new backlog period. */
+const INGRESS_BACKLOG_GAP_MS = 1_000;
 
 /** Channel on which every enqueue is announced (inside the enqueuing transaction, so only on commit). */
 export const WAKE_CHANNEL = 'braid_queue_wake';
@@ -58,6 +54,8 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly definitions = new Map<string, QueueDefinition>();
   private readonly localConsumers = new Map<string, LocalConsumer>();
   private ingressBacklogAt = 0;
+  /** When the current run of backlog reports began (reports less than INGRESS_BACKLOG_GAP_MS apart). */
+  private ingressBacklogSince = 0;
   private stopping = false;
 
   constructor(
@@ -122,16 +120,22 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown {
 
   /**
    * The webhook ingress has deliveries waiting for a transaction (more arrive than it commits). Workers of
-   * this process then run fewer runs at once for a moment (see RunDispatcher): acknowledging deliveries comes
-   * first, their runs wait durably.
+   * this process then start no runs for a moment (see RunDispatcher): acknowledging deliveries comes first,
+   * their runs wait durably.
    */
   reportIngressBacklog(): void {
-    this.ingressBacklogAt = Date.now();
+    const now = Date.now();
+    if (now - this.ingressBacklogAt >= INGRESS_BACKLOG_GAP_MS) this.ingressBacklogSince = now;
+    this.ingressBacklogAt = now;
   }
 
-  /** Whether the ingress reported a backlog within the last `withinMs`. */
-  ingressBacklogged(withinMs: number): boolean {
-    return Date.now() - this.ingressBacklogAt < withinMs;
+  /**
+   * How long the ingress has been backlogged without a break, in ms, if it reported a backlog within the last
+   * `withinMs`; undefined otherwise.
+   */
+  ingressBacklogFor(withinMs: number): number | undefined {
+    const now = Date.now();
+    return now - this.ingressBacklogAt < withinMs ? now - this.ingressBacklogSince : undefined;
   }
 
   /** Registers this process's direct consumer of `queue` (the run dispatcher). */
@@ -187,21 +191,6 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown {
     const id = await boss.send(queue, data, { ...options, db: this.transactionDb(manager) });
     await manager.query('SELECT pg_notify($1, $2)', [WAKE_CHANNEL, queue]);
     return id;
-  }
-
-  /**
-   * Enqueues many jobs in one statement inside an open TypeORM transaction (they exist iff it commits). With
-   * `notify: false` the caller announces them on WAKE_CHANNEL itself (e.g. within one of its own statements).
-   */
-  async insertInTransaction(manager: EntityManager, queue: string, jobs: NewJob[], options: { notify?: boolean } = {}): Promise<void> {
-    if (jobs.length === 0) return;
-    const boss = await this.ready();
-    await this.ensureQueue(queue);
-    await boss.insert(
-      jobs.map((job) => ({ name: queue, data: job.data, ...(job.id ? { id: job.id } : {}), ...(job.startAfter ? { startAfter: job.startAfter.toISOString() } : {}) })),
-      { db: this.transactionDb(manager) },
-    );
-    if (options.notify !== false) await manager.query('SELECT pg_notify($1, $2)', [WAKE_CHANNEL, queue]);
   }
 
   private transactionDb(manager: EntityManager): PgBoss.Db {

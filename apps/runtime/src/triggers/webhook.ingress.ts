@@ -27,7 +27,7 @@ import { TriggersError, TriggersErrorCode } from './triggers.errors.js';
 export const ACCEPTED_CONTENT_TYPES = ['application/json', 'application/x-www-form-urlencoded', 'text/plain'];
 const HOOK_METHODS = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
 const ENDPOINT_CACHE_MS = 1000;
-const INGRESS_POOL_SIZE = 4;
+const INGRESS_POOL_SIZE = 2;
 
 /** Headers never stored with an event (credentials, signatures: the event records `signature_verified`). */
 const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key)$|signature|token|secret/i;
