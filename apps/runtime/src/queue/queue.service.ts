@@ -11,9 +11,9 @@ export type QueueJob<T> = PgBoss.Job<T>;
 export type QueueDefinition = Omit<PgBoss.Queue, 'name'>;
 
 /**
- * A worker in this process that takes jobs straight from the enqueuer once its transaction has committed
- * (the webhook ingress, triggers/accept.batcher.ts). Such jobs are still stored, with a later start, as the durable fallback:
- * if this process dies before finishing them, any worker runs them after `fallbackDelayMs`.
+ * A worker in this process that takes jobs straight from the enqueuer once its transaction has committed (the
+ * webhook ingress, triggers/accept.batcher.ts). Such jobs are still stored, with a later start, as the durable
+ * fallback: if this process dies before finishing them, any worker runs them after `fallbackDelayMs`.
  */
 export interface LocalConsumer {
   /** How long a handed-over job waits before any worker may take it from the queue. */
