@@ -5,10 +5,26 @@ import { EngineSettings } from './engine.settings.js';
 import { RunExecutor } from './run.executor.js';
 
 const POLL_INTERVAL_MS = 1_000;
-/** After the webhook ingress reported a backlog, this process starts no run for this long (see concurrencyNow). */
+/** After the webhook ingress reported a backlog, this process starts no run for this long (see concurrencyNow)… */
 const ACCEPTS_FIRST_MS = 50;
+/** …then lets runs start again gradually over this long (all at once, they brought the backlog right back). */
+const RAMP_UP_MS = 500;
 /** A backlog lasting longer than this is an overload, not a burst: runs get a quarter of the workers again. */
-const ACCEPTS_ONLY_MAX_MS = 5_000;
+const ACCEPTS_ONLY_MAX_MS = 10_000;
+
+/**
+ * How many of `all` workers may execute runs, given the webhook ingress's backlog: none while deliveries pile up
+ * (acknowledging them comes first; their runs wait durably, so a burst is answered in milliseconds and executed
+ * right after). Even a few runs at once take most of the CPU (a run is mostly short waits), so fewer workers did
+ * not help the ingress; none did. After the backlog the number grows back over RAMP_UP_MS. A backlog lasting
+ * over ACCEPTS_ONLY_MAX_MS (an overload) gives runs a quarter of the workers, so both move.
+ */
+export function runConcurrency(all: number, backlog: { sinceMs: number; lastedMs: number } | undefined): number {
+  if (!backlog || backlog.sinceMs >= ACCEPTS_FIRST_MS + RAMP_UP_MS) return all;
+  const floor = backlog.lastedMs < ACCEPTS_ONLY_MAX_MS ? 0 : Math.ceil(all / 4);
+  const ramp = Math.ceil((all * (backlog.sinceMs - ACCEPTS_FIRST_MS)) / RAMP_UP_MS);
+  return Math.max(floor, Math.min(all, ramp));
+}
 
 /**
  * Feeds queued runs to the executor: keeps up to `workerConcurrency` runs in flight, fetches as many jobs
@@ -159,25 +175,19 @@ export class RunDispatcher implements OnApplicationBootstrap, BeforeApplicationS
     this.runWaiting();
   }
 
-  /**
-   * workerConcurrency, or none while the webhook ingress of this process has deliveries waiting: acknowledging
-   * deliveries comes first (their runs wait durably), so a burst of webhooks is answered in milliseconds and
-   * executed right after. Even a few runs at once take most of the CPU (a run is mostly short waits), so a
-   * reduced number of workers did not help the ingress; a backlog lasting over ACCEPTS_ONLY_MAX_MS (sustained
-   * overload) gives runs a quarter of the workers, so they keep moving.
-   */
+  /** How many runs may execute now (see runConcurrency); looks again soon while it is held back. */
   private concurrencyNow(): number {
     const all = this.settings.workerConcurrency;
-    const backlogFor = this.queue.ingressBacklogFor(ACCEPTS_FIRST_MS);
-    if (backlogFor === undefined) return all;
-    if (!this.recheck) {
+    const backlog = this.queue.ingressBacklog();
+    const now = runConcurrency(all, backlog);
+    if (now < all && !this.recheck) {
       this.recheck = setTimeout(() => {
         this.recheck = undefined;
         this.runWaiting();
         this.pump();
-      }, ACCEPTS_FIRST_MS);
+      }, ACCEPTS_FIRST_MS / 2);
     }
-    return backlogFor < ACCEPTS_ONLY_MAX_MS ? 0 : Math.max(1, Math.ceil(all / 4));
+    return now;
   }
 
   /** Starts waiting runs while fewer than concurrencyNow() execute (claimed together, see executeQueuedBatch). */

@@ -9,28 +9,24 @@ describe('QueueService ingress backlog', () => {
     vi.useRealTimers();
   });
 
-  it('tells for how long deliveries have been piling up, while reports keep coming, and forgets after a pause', () => {
+  it('tells how long ago deliveries last piled up and for how long they had been, a new period after a pause', () => {
     vi.useFakeTimers();
     vi.setSystemTime(new Date('2026-11-21T12:00:00Z'));
     const queue = new QueueService({ url: 'postgres://unused', kind: 'external' } as DatabaseConnection, {} as BraidConfig);
-    expect(queue.ingressBacklogFor(50)).toBeUndefined();
+    expect(queue.ingressBacklog()).toBeUndefined();
 
     queue.reportIngressBacklog();
-    expect(queue.ingressBacklogFor(50)).toBe(0);
-    // Reports 40 ms apart for 6 s: one backlog period.
+    expect(queue.ingressBacklog()).toEqual({ sinceMs: 0, lastedMs: 0 });
+    // Reports 40 ms apart for 6 s: one period.
     for (let i = 0; i < 150; i += 1) {
       vi.advanceTimersByTime(40);
       queue.reportIngressBacklog();
     }
-    expect(queue.ingressBacklogFor(50)).toBe(6000);
     vi.advanceTimersByTime(49);
-    expect(queue.ingressBacklogFor(50)).toBe(6049);
-    // No report within the window: no backlog.
-    vi.advanceTimersByTime(1);
-    expect(queue.ingressBacklogFor(50)).toBeUndefined();
-    // A report after a pause of a second or more starts a new period.
-    vi.advanceTimersByTime(1000);
+    expect(queue.ingressBacklog()).toEqual({ sinceMs: 49, lastedMs: 6000 });
+    // A report a second or more after the last one starts a new period.
+    vi.advanceTimersByTime(951);
     queue.reportIngressBacklog();
-    expect(queue.ingressBacklogFor(50)).toBe(0);
+    expect(queue.ingressBacklog()).toEqual({ sinceMs: 0, lastedMs: 0 });
   });
 });

@@ -130,12 +130,13 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   /**
-   * How long the ingress has been backlogged without a break, in ms, if it reported a backlog within the last
-   * `withinMs`; undefined otherwise.
+   * The ingress backlog as the run dispatcher weighs it: ms since the last report and how long the current
+   * period of reports has lasted; undefined if the ingress never reported one.
    */
-  ingressBacklogFor(withinMs: number): number | undefined {
+  ingressBacklog(): { sinceMs: number; lastedMs: number } | undefined {
+    if (this.ingressBacklogAt === 0) return undefined;
     const now = Date.now();
-    return now - this.ingressBacklogAt < withinMs ? now - this.ingressBacklogSince : undefined;
+    return { sinceMs: now - this.ingressBacklogAt, lastedMs: this.ingressBacklogAt - this.ingressBacklogSince };
   }
 
   /** Registers this process's direct consumer of `queue` (the run dispatcher). */

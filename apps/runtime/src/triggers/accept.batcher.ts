@@ -44,6 +44,8 @@ interface Pending {
 }
 
 const NOTIFY_INTERVAL_MS = 100;
+/** Deliveries waiting for a transaction that make a burst (a few now and then is normal under steady load). */
+const BACKLOG_PENDING = 8;
 
 /** The duplicate key an event is checked against (same flow and key: the second one is a duplicate). */
 const keyOf = (event: AcceptedEvent) => `${event.flowId}:${event.dedupeKey ?? event.bodyHash ?? randomUUID()}`;
@@ -146,9 +148,8 @@ export class AcceptBatcher {
         this.pump();
       });
     }
-    // A burst: more deliveries wait than two rounds of transactions take. Ask the local workers to make room
-    // (see QueueService); a few waiting now and then (steady load) is normal and changes nothing.
-    if (this.pending.length >= 2 * this.parallel) this.queue.reportIngressBacklog();
+    // A burst: ask the local workers to make room (see QueueService and RunDispatcher).
+    if (this.pending.length >= BACKLOG_PENDING) this.queue.reportIngressBacklog();
   }
 
   /** The oldest pending requests (at most maxBatch) whose duplicate keys do not collide. */
