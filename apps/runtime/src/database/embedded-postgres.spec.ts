@@ -40,6 +40,8 @@ describe('embedded PostgreSQL', () => {
       expect(new URL(first.braid.database.url).searchParams.get('host')).toBe(path.join(dataDir, 'postgres'));
       const [own] = await first.braid.app.get(DataSource).query(`SELECT client_addr FROM pg_stat_activity WHERE pid = pg_backend_pid()`);
       expect(own).toEqual({ client_addr: null });
+      // New WAL segments are not zero-filled by the commit that needs one (see startEmbeddedPostgres).
+      expect(await first.braid.app.get(DataSource).query(`SHOW wal_init_zero`)).toEqual([{ wal_init_zero: 'off' }]);
       await first.http().post('/api/v1/setup').send({ email: 'keep@example.com', password: 'keep-password', workspaceName: 'Kept' }).expect(201);
     } finally {
       await first.braid.close();
