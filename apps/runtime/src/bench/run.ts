@@ -130,8 +130,13 @@ function forkPeer(args: string[]): { child: ChildProcess; ready: Promise<{ url?:
     child.once('exit', (code) => reject(new Error(`bench peer ${args[0]} exited with ${code}`)));
   });
   const ask = <T>(message: unknown) =>
-    new Promise<T>((resolve) => {
-      child.once('message', (answer) => resolve(answer as T));
+    new Promise<T>((resolve, reject) => {
+      const exited = (code: number | null) => reject(new Error(`bench peer ${args[0]} exited with ${code} before answering`));
+      child.once('exit', exited);
+      child.once('message', (answer) => {
+        child.off('exit', exited);
+        resolve(answer as T);
+      });
       child.send(message as Serializable);
     });
   return { child, ready, ask };
