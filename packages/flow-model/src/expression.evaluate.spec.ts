@@ -106,6 +106,18 @@ describe('evaluateInput', () => {
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
+  it('reuses a compiled expression with each call\'s own time limit and bindings, also when evaluated concurrently', async () => {
+    const slow = e('( $f := function($n){ $n > 3000 ? $n : $f($n + 1) }; $f(0) )');
+    expect((await evaluationError(evaluateInput(slow, bindings, { timeoutMs: 1 }))).code).toBe(ExpressionErrorCode.EXPRESSION_TIMEOUT);
+    // The same source again (compiled once, kept): the earlier 1 ms limit does not stick to it.
+    expect(await evaluateInput(slow, bindings, { timeoutMs: 5000 })).toBe(3001);
+    // Interleaved evaluations of the same sources (JSONata evaluates asynchronously) keep their own bindings.
+    const doubled = e('$trigger.n * 2');
+    const counted = e('( $f := function($i){ $i >= $trigger.n ? $i : $f($i + 1) }; $f(0) )');
+    const results = await Promise.all(Array.from({ length: 20 }, (_, n) => evaluateInput({ x: doubled, y: counted }, { trigger: { n: n * 10 } })));
+    expect(results).toEqual(Array.from({ length: 20 }, (_, n) => ({ x: n * 20, y: n * 10 })));
+  });
+
   it('the time limit covers all expressions of one input', async () => {
     const slow = e('( $f := function($n){ $n > 3000 ? $n : $f($n + 1) }; $f(0) )');
     const started = Date.now();

@@ -150,6 +150,45 @@ function toPlainJson(value: unknown, budget: { left: number }, path: Array<strin
   return undefined;
 }
 
+/**
+ * A compiled JSONata expression with the options object it reads its limits from. JSONata reads the time limit
+ * from that object while it evaluates, so one compiled expression serves one evaluation at a time: it is
+ * borrowed for an evaluation (with this call's remaining time set) and given back after. Compiling (parsing)
+ * was most of the cost of evaluating the short expressions of a run, and most of its garbage.
+ */
+interface CompiledExpression {
+  key: string;
+  expression: ReturnType<typeof jsonata>;
+  options: { timeout: number; stack: number; sequence: number };
+}
+
+/** Compiled expressions not in use, by limits and source; bounded (emptied when full). */
+const idleCompiled = new Map<string, CompiledExpression[]>();
+let idleCompiledCount = 0;
+const MAX_IDLE_COMPILED = 2000;
+
+function borrowCompiled(source: string, limits: Required<EvaluationLimits>): CompiledExpression {
+  const key = `${limits.maxDepth}:${limits.maxSequence}:${source}`;
+  const idle = idleCompiled.get(key)?.pop();
+  if (idle) {
+    idleCompiledCount -= 1;
+    return idle;
+  }
+  const options = { timeout: limits.timeoutMs, stack: limits.maxDepth, sequence: limits.maxSequence };
+  return { key, expression: jsonata(source, options), options };
+}
+
+function returnCompiled(compiled: CompiledExpression): void {
+  if (idleCompiledCount >= MAX_IDLE_COMPILED) {
+    idleCompiled.clear();
+    idleCompiledCount = 0;
+  }
+  const idle = idleCompiled.get(compiled.key);
+  if (idle) idle.push(compiled);
+  else idleCompiled.set(compiled.key, [compiled]);
+  idleCompiledCount += 1;
+}
+
 interface RunState {
   limits: Required<EvaluationLimits>;
   deadline: number;
@@ -162,16 +201,17 @@ async function runExpression(source: string, bindings: EvaluationBindings, path:
     throw failure(ExpressionErrorCode.EXPRESSION_TIMEOUT, `was not started: the time limit of ${state.limits.timeoutMs} ms was used up`, path, source);
   }
   if (source.trim() === '') throw failure(ExpressionErrorCode.EXPRESSION_SYNTAX, 'is empty', path, source);
-  let compiled: ReturnType<typeof jsonata>;
+  let compiled: CompiledExpression;
   try {
-    compiled = jsonata(source, { timeout: Math.max(1, remaining), stack: state.limits.maxDepth, sequence: state.limits.maxSequence });
+    compiled = borrowCompiled(source, state.limits);
   } catch (err) {
     const e = err as JsonataFailure;
     throw failure(ExpressionErrorCode.EXPRESSION_SYNTAX, `is not valid JSONata: ${e.message ?? String(err)}`, path, source, e);
   }
+  compiled.options.timeout = Math.max(1, remaining);
   let result: unknown;
   try {
-    result = await compiled.evaluate(undefined, {
+    result = await compiled.expression.evaluate(undefined, {
       trigger: bindings.trigger,
       steps: bindings.steps ?? {},
       item: bindings.item,
@@ -189,6 +229,8 @@ async function runExpression(source: string, bindings: EvaluationBindings, path:
           ? `nested too deeply (over ${state.limits.maxDepth} levels — a recursive function that never stops?)`
           : `failed: ${e.message ?? String(err)}`;
     throw failure(code, detail, path, source, e);
+  } finally {
+    returnCompiled(compiled);
   }
   return toPlainJson(result, state.budget, path, source, state.limits.maxResultChars);
 }
