@@ -1,13 +1,11 @@
 // The runtime as a separate process (the built dist/main.js, as in production) on its own database of the shared
 // embedded PostgreSQL: for tests that kill it for real (SIGKILL) and start it again on the same data.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import pg from 'pg';
 
 export const runtimeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -60,24 +58,6 @@ export async function buildRuntime(): Promise<void> {
   } finally {
     await fs.rm(lock, { recursive: true, force: true });
   }
-}
-
-/** A fresh database on the server of `adminUrl`; drop() removes it (connections forced out). */
-export async function createScratchDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `braid_test_${randomBytes(6).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 export interface RuntimeChild {

@@ -7,6 +7,7 @@ import { type BraidApp, createBraidApp } from '../src/bootstrap.js';
 import { type BraidConfig, loadConfig } from '../src/config/config.service.js';
 import { UsersService } from '../src/users/users.service.js';
 import { WorkspacesService } from '../src/workspaces/workspaces.service.js';
+import { createScratchDatabase } from './scratch-database.js';
 
 type Agent = ReturnType<typeof supertest.agent>;
 
@@ -77,32 +78,14 @@ export interface CreateTestAppOptions {
   env?: Record<string, string>;
 }
 
-function databaseUrl(adminUrl: string, database: string): string {
-  const url = new URL(adminUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
-async function adminQuery(adminUrl: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 /**
  * Boots the real runtime (same bootstrap as main.ts, migrations included) on a new database
  * `braid_test_<random>` of the test run's PostgreSQL. Call `close()` in afterAll: it drops the database.
  */
 export async function createTestApp(options: CreateTestAppOptions = {}): Promise<TestApp> {
-  const adminUrl = inject('adminDatabaseUrl');
-  const databaseName = `braid_test_${randomBytes(6).toString('hex')}`;
-  await adminQuery(adminUrl, `CREATE DATABASE ${databaseName}`);
+  const database = await createScratchDatabase(inject('adminDatabaseUrl'));
   const config = loadConfig({
-    DATABASE_URL: databaseUrl(adminUrl, databaseName),
+    DATABASE_URL: database.url,
     BRAID_SANDBOX: 'off',
     BRAID_LOG_LEVEL: 'info',
     // An external database needs a vault key (connection secrets); each test app gets its own.
@@ -120,7 +103,7 @@ export async function createTestApp(options: CreateTestAppOptions = {}): Promise
     braid,
     config,
     server,
-    databaseName,
+    databaseName: database.name,
     logs,
     request: () => supertest.agent(server),
     agent: () => new Client(supertest.agent(server)),
@@ -150,7 +133,7 @@ export async function createTestApp(options: CreateTestAppOptions = {}): Promise
     async close() {
       await pool.end();
       await braid.close();
-      await adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+      await database.drop();
     },
   };
   return t;

@@ -26,6 +26,19 @@ export const MANDATORY_TARGETS = 'x-braid-mandatory-targets';
 
 export const idSchema = (title: string): JsonSchema => str(title, 'Zoho Books id (digits).', { minLength: 1, pattern: '^[0-9]+$' });
 
+/** What an action on one Books record by id is made from (see defineGetAction, defineDeleteAction). */
+export interface ByIdActionSpec {
+  key: string;
+  title: string;
+  description: string;
+  /** what the id names, e.g. "Bill" (the input's title) */
+  entity: string;
+  /** input property holding the id, e.g. "bill_id" */
+  idKey: string;
+  /** collection path, e.g. "/bills" */
+  path: string;
+}
+
 export const limitSchema: JsonSchema = {
   type: 'integer',
   title: 'Limit',

@@ -8,7 +8,8 @@ import PgBoss from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sandboxAdmin } from '../../../sandbox/src/test-support/index.js';
 import { freePort } from '../../test/free-port.js';
-import { buildRuntime, createScratchDatabase, type RuntimeChild, startRuntimeChild, waitUntil } from '../../test/runtime-child.js';
+import { buildRuntime, type RuntimeChild, startRuntimeChild, waitUntil } from '../../test/runtime-child.js';
+import { createScratchDatabase } from '../../test/scratch-database.js';
 import { RUN_QUEUE } from '../runs/runs.queue.js';
 
 const RUNS = 200;

@@ -12,7 +12,8 @@ import { freePort } from '../../test/free-port.js';
 import { connectViaOAuth, type ConnectionsHarness, SANDBOX_TOGAI_TOKEN } from '../connections/test-support/connections.fixtures.js';
 import type { Json } from '../engine/test-support/engine.fixtures.js';
 import { togaiCustomerToCrmAccountStep } from './test-support/sync.steps.js';
-import { buildRuntime, createScratchDatabase, type RuntimeChild, startRuntimeChild, waitUntil } from '../../test/runtime-child.js';
+import { buildRuntime, type RuntimeChild, startRuntimeChild, waitUntil } from '../../test/runtime-child.js';
+import { createScratchDatabase } from '../../test/scratch-database.js';
 
 const CUSTOMERS = 200; // two listing chunks of 100
 const SHARED = 40; // CRM accounts that already exist under a Togai customer's name

@@ -197,14 +197,16 @@ export class AcceptBatcher {
     await this.queue.ensureQueue(RUN_QUEUE);
     const consumer = this.queue.localConsumer(RUN_QUEUE);
     const handOff: HandOff = { reserved: 0, jobs: [], queued: 0 };
+    // Identical deliveries without a key are serialised across transactions and processes (same lock as
+    // insertTriggerEvent), in a fixed order so two batches never wait for each other.
+    const hashKeys = [...new Set(requests.flat().filter((e) => !e.dedupeKey && e.bodyHash).map((e) => `${e.flowId}:${e.bodyHash}`))].sort();
     let results: AcceptedRef[][];
     try {
-      // Body-hash duplicates need an advisory lock held until commit: a transaction. Otherwise the one statement
-      // commits on its own (no BEGIN/COMMIT round trips).
-      const locking = requests.some((events) => events.some((event) => !event.dedupeKey && event.bodyHash));
-      results = locking
-        ? await this.dataSource.transaction((manager) => this.store(manager, requests, consumer, handOff))
-        : await this.store(this.dataSource.manager, requests, consumer, handOff);
+      // The locks are held until commit: a transaction. Otherwise the one statement commits on its own (no
+      // BEGIN/COMMIT round trips).
+      results = hashKeys.length > 0
+        ? await this.dataSource.transaction((manager) => this.store(manager, requests, hashKeys, consumer, handOff))
+        : await this.store(this.dataSource.manager, requests, hashKeys, consumer, handOff);
     } catch (error) {
       if (handOff.reserved > 0) consumer!.release(handOff.reserved);
       throw error;
@@ -218,7 +220,13 @@ export class AcceptBatcher {
     return results;
   }
 
-  private async store(manager: EntityManager, requests: AcceptedEvent[][], consumer: LocalConsumer | undefined, handOff: HandOff): Promise<AcceptedRef[][]> {
+  private async store(
+    manager: EntityManager,
+    requests: AcceptedEvent[][],
+    hashKeys: string[],
+    consumer: LocalConsumer | undefined,
+    handOff: HandOff,
+  ): Promise<AcceptedRef[][]> {
     const events = requests.flat();
     // Slots for every event (duplicates give theirs back after commit); a retried transaction reserves again.
     if (consumer && handOff.reserved > 0) consumer.release(handOff.reserved);
@@ -226,9 +234,6 @@ export class AcceptBatcher {
     handOff.queued = 0;
     handOff.reserved = consumer ? consumer.reserve(events.length) : 0;
     const ids = events.map(() => ({ eventId: randomUUID(), runId: randomUUID(), jobId: randomUUID() }));
-    // Identical deliveries without a key are serialised across transactions and processes (same lock as
-    // insertTriggerEvent), in a fixed order so two batches never wait for each other.
-    const hashKeys = [...new Set(events.filter((e) => !e.dedupeKey && e.bodyHash).map((e) => `${e.flowId}:${e.bodyHash}`))].sort();
     if (hashKeys.length > 0) {
       await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended(k, 7301)) FROM (SELECT unnest($1::text[]) AS k ORDER BY 1) AS keys`, [hashKeys]);
     }

@@ -1,17 +1,9 @@
 import { defineAction } from '@braid/connector-sdk';
 import { deleteRecord } from '../books.http.js';
-import { deletedOutput, idSchema, ignoreMissingInput } from '../books.schemas.js';
+import { type ByIdActionSpec, deletedOutput, idSchema, ignoreMissingInput } from '../books.schemas.js';
 
-interface DeleteActionSpec {
-  key: string;
-  title: string;
-  description: string;
-  /** what the id names, e.g. "Bill" (the input's title) */
-  entity: string;
-  /** input and output property holding the id, e.g. "bill_id" */
-  idKey: string;
-  /** collection path, e.g. "/bills" */
-  path: string;
+/** `idKey` also names the id in the output. */
+interface DeleteActionSpec extends ByIdActionSpec {
   sampleOutput: Record<string, unknown>;
 }
 

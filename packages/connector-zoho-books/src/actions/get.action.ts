@@ -1,17 +1,8 @@
 import { defineAction, type JsonSchema } from '@braid/connector-sdk';
 import { booksCall, pick, type BooksRecord } from '../books.http.js';
-import { idSchema } from '../books.schemas.js';
+import { type ByIdActionSpec, idSchema } from '../books.schemas.js';
 
-interface GetActionSpec {
-  key: string;
-  title: string;
-  description: string;
-  /** what the id names, e.g. "Bill" (the input's title) */
-  entity: string;
-  /** input property holding the id, e.g. "bill_id" */
-  idKey: string;
-  /** collection path, e.g. "/bills" */
-  path: string;
+interface GetActionSpec extends ByIdActionSpec {
   /** the response envelope's key holding the record, e.g. "bill" */
   envelope: string;
   output: JsonSchema;

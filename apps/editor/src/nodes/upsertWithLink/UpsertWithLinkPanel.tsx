@@ -176,6 +176,18 @@ export function UpsertWithLinkPanel({ step }: { step: UpsertWithLinkStep }) {
   const mapped = (step.mapping?.pairs ?? []).map((p) => p.target).filter((t) => t.trim() !== '');
   const sourceApps = [...new Set([step.source.app, ...catalog.filter((c) => c.key !== 'core').map((c) => c.key)])];
   const appTitle = (key: string) => catalog.find((c) => c.key === key)?.title ?? key;
+  // The source's optional expressions: cleared (left out) when emptied.
+  const optionalSourceExpression = (part: 'record' | 'modifiedAt' | 'deleted', label: string, testId?: string) => (
+    <ExpressionField
+      label={label}
+      value={exprText(step.source[part])}
+      stepId={step.id}
+      disabled={!editable}
+      onChange={(text) => patch({ source: { ...step.source, [part]: text.trim() ? { $expr: text } : undefined } }, `${step.id}/source/${part}`)}
+      rows={1}
+      {...(testId ? { testId } : {})}
+    />
+  );
 
   return (
     <div className="kind-panel upsert-panel" data-testid="upsert-panel">
@@ -202,23 +214,8 @@ export function UpsertWithLinkPanel({ step }: { step: UpsertWithLinkStep }) {
         <RequiredText label={`${connector?.title ?? 'Target'} record type`} value={step.target.type} disabled={!editable} testId="upsert-target-type" onCommit={(type) => patch({ target: { ...step.target, type } }, `${step.id}/target/type`)} />
       </div>
       <ExpressionField label="Source record id" value={exprText(step.source.id)} stepId={step.id} disabled={!editable} onChange={(text) => patch({ source: { ...step.source, id: { $expr: text } } }, `${step.id}/source/id`)} rows={1} testId="upsert-source-id" />
-      <ExpressionField
-        label="Source record (optional: lets Braid recognise its own writes coming back)"
-        value={exprText(step.source.record)}
-        stepId={step.id}
-        disabled={!editable}
-        onChange={(text) => patch({ source: { ...step.source, ...(text.trim() ? { record: { $expr: text } } : { record: undefined }) } }, `${step.id}/source/record`)}
-        rows={1}
-        testId="upsert-source-record"
-      />
-      <ExpressionField
-        label="Source modified at (optional, for conflicts)"
-        value={exprText(step.source.modifiedAt)}
-        stepId={step.id}
-        disabled={!editable}
-        onChange={(text) => patch({ source: { ...step.source, ...(text.trim() ? { modifiedAt: { $expr: text } } : { modifiedAt: undefined }) } }, `${step.id}/source/modifiedAt`)}
-        rows={1}
-      />
+      {optionalSourceExpression('record', 'Source record (optional: lets Braid recognise its own writes coming back)', 'upsert-source-record')}
+      {optionalSourceExpression('modifiedAt', 'Source modified at (optional, for conflicts)')}
 
       <h3 className="section-title">Match keys (tried in order when there is no link yet)</h3>
       {find.length === 0 && <p className="muted small">No match keys: a source record without a link always creates a new record.</p>}
@@ -288,15 +285,7 @@ export function UpsertWithLinkPanel({ step }: { step: UpsertWithLinkStep }) {
       {step.update && <CallForm step={step} call={step.update} role="update" partPointer="update" mapped={mapped} problems={problemsAt('update')} testId="upsert-update" onChange={(next, key) => patch({ update: next }, key)} />}
 
       <h3 className="section-title">When the source record is deleted</h3>
-      <ExpressionField
-        label="Deleted? (optional expression, e.g. $trigger.deleted)"
-        value={exprText(step.source.deleted)}
-        stepId={step.id}
-        disabled={!editable}
-        onChange={(text) => patch({ source: { ...step.source, ...(text.trim() ? { deleted: { $expr: text } } : { deleted: undefined }) } }, `${step.id}/source/deleted`)}
-        rows={1}
-        testId="upsert-source-deleted"
-      />
+      {optionalSourceExpression('deleted', 'Deleted? (optional expression, e.g. $trigger.deleted)', 'upsert-source-deleted')}
       <label className="inline-check">
         <input
           type="checkbox"
