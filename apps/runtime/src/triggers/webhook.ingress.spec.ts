@@ -1,9 +1,10 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestApp, type SignedInUser, type TestApp } from '../../test/test-app.js';
 import { EngineSettings } from '../engine/engine.settings.js';
 import { RunDispatcher } from '../engine/run.dispatcher.js';
-import { QueueService } from '../queue/queue.service.js';
+import { QueueService, WAKE_CHANNEL } from '../queue/queue.service.js';
 import { RUN_QUEUE } from '../runs/runs.queue.js';
 import { disableFlow, eventsOf, eventually, flowDefinition, hookPath, publishFlow, runsOf } from './test-support/triggers.fixtures.js';
 
@@ -85,6 +86,59 @@ describe('webhook ingress (/hooks/:token)', () => {
     const later = await t.request().post(path).set('content-type', 'text/plain').send('ping 1');
     expect(later.body.duplicate).toBe(false);
     expect(await runsOf(t, flowId)).toHaveLength(3);
+  });
+
+  it('a delivery waiting for the lock of an identical one still being stored sees it once it commits (one run)', async () => {
+    const { flowId, versionId } = await publishFlow(t, ws, webhookFlow({}));
+    const path = await hookPath(t, flowId);
+    const body = 'ping race';
+    const bodyHash = createHash('sha256').update(body).digest('hex');
+    // Another accept (another batch or replica) holds the body's lock and has stored the event, not yet committed.
+    const other = new pg.Client({ connectionString: t.config.databaseUrl });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      const otherEventId = randomUUID();
+      const event = {
+        event_id: otherEventId, run_id: randomUUID(), job_id: randomUUID(), workspace_id: ws, flow_id: flowId, flow_version_id: versionId,
+        source: 'webhook', body_hash: bodyHash, window_seconds: 300, payload: { body }, body_index: 1, content_type: 'text/plain', headers: {},
+        signature_verified: false,
+      };
+      await other.query(`SELECT braid_accept_events($1::jsonb, $2::bytea[], $3::text[], $4, $5, false, 0, 0)`, [
+        JSON.stringify([event]), [Buffer.from(body)], [`${flowId}:${bodyHash}`], WAKE_CHANNEL, RUN_QUEUE,
+      ]);
+      let answered = false;
+      const delivery = t.request().post(path).set('content-type', 'text/plain').send(body).then((response) => {
+        answered = true;
+        return response;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(answered).toBe(false); // waiting for the lock
+      await other.query('COMMIT');
+      const response = await delivery;
+      // The check after the lock sees the committed event: with the snapshot from before the wait it would not.
+      expect(response.body).toMatchObject({ eventId: otherEventId, duplicate: true });
+      expect(await eventsOf(t, flowId)).toHaveLength(1);
+      expect(await runsOf(t, flowId)).toHaveLength(1);
+    } finally {
+      await other.end();
+    }
+  });
+
+  it('refuses to store a run without its job: a missing queue fails the whole accept call and stores nothing', async () => {
+    const { flowId, versionId } = await publishFlow(t, ws, webhookFlow({}));
+    const event = {
+      event_id: randomUUID(), run_id: randomUUID(), job_id: randomUUID(), workspace_id: ws, flow_id: flowId, flow_version_id: versionId,
+      source: 'webhook', body_hash: 'x', window_seconds: 300, payload: null, body_index: 1, content_type: 'text/plain', headers: {},
+      signature_verified: false,
+    };
+    await expect(
+      t.query(`SELECT braid_accept_events($1::jsonb, $2::bytea[], $3::text[], $4, 'no-such-queue', false, 0, 0)`, [
+        JSON.stringify([event]), [Buffer.from('x')], [], WAKE_CHANNEL,
+      ]),
+    ).rejects.toThrow('no pg-boss queue no-such-queue');
+    expect(await eventsOf(t, flowId)).toHaveLength(0);
+    expect(await runsOf(t, flowId)).toHaveLength(0);
   });
 
   it('accepts form bodies and refuses other content types (415), large bodies (413), unknown URLs (404), disabled flows (410)', async () => {
