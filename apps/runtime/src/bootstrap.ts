@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
 import path from 'node:path';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
@@ -17,6 +18,7 @@ import type { BraidConfig } from './config/config.service.js';
 import type { DatabaseConnection } from './database/database.module.js';
 import { startEmbeddedPostgres } from './database/embedded-postgres.js';
 import { buildOpenApiDocument } from './openapi/openapi.document.js';
+import { serveWebhooksFirst, WebhookEndpoint } from './triggers/webhook.ingress.js';
 
 export interface BraidApp {
   app: NestExpressApplication;
@@ -115,6 +117,7 @@ export async function createBraidApp(config: BraidConfig, options: CreateBraidAp
     throw error;
   }
   app.useLogger(app.get(PinoNestLogger));
+  serveWebhooksFirst(app.getHttpServer() as Server, app.get(WebhookEndpoint));
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   app.use(

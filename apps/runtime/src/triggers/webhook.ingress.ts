@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
+import querystring from 'node:querystring';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
-import type { NextFunction, Request, Response } from 'express';
 import { DataSource } from 'typeorm';
 import {
   ConnectorError,
@@ -27,15 +27,29 @@ import { TriggersError, TriggersErrorCode } from './triggers.errors.js';
 export const ACCEPTED_CONTENT_TYPES = ['application/json', 'application/x-www-form-urlencoded', 'text/plain'];
 const HOOK_METHODS = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
 const ENDPOINT_CACHE_MS = 1000;
-const INGRESS_POOL_SIZE = 2;
+const INGRESS_POOL_SIZE = 1;
 
 /** Headers never stored with an event (credentials, signatures: the event records `signature_verified`). */
 const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key)$|signature|token|secret/i;
 
-export type RawBodyRequest = Request & { rawBody?: Buffer };
+const HOOKS_PREFIX = '/hooks/';
 
-function sendError(response: Response, error: TriggersError): void {
-  response.status(error.status).json({ error: { code: error.code, message: error.message } });
+/** What the ingress needs of a delivery (read by WebhookEndpoint). */
+export interface WebhookDelivery {
+  method: string;
+  headers: IncomingHttpHeaders;
+  query: Record<string, string | string[]>;
+  rawBody: Buffer;
+}
+
+function sendJson(response: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value);
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  response.end(body);
+}
+
+function sendError(response: ServerResponse, error: TriggersError): void {
+  sendJson(response, error.status, { error: { code: error.code, message: error.message } });
 }
 
 /** The media type without parameters, lower-cased ('' when absent). */
@@ -93,8 +107,8 @@ export class WebhookIngress implements OnModuleInit, OnApplicationShutdown {
   private readonly endpoints = new Map<string, { row: EndpointRow; at: number }>();
 
   /**
-   * Accepts use a small pool of their own: run execution (many concurrent runs on the main pool) never makes
-   * a webhook sender wait for a connection.
+   * Accepts use a connection of their own (one batch at a time, see AcceptBatcher): run execution (many
+   * concurrent runs on the main pool) never makes a webhook sender wait for a connection.
    */
   private readonly dataSource: DataSource;
 
@@ -159,7 +173,7 @@ export class WebhookIngress implements OnModuleInit, OnApplicationShutdown {
     return resolved;
   }
 
-  async accept(token: string, request: RawBodyRequest): Promise<AcceptResult> {
+  async accept(token: string, request: WebhookDelivery): Promise<AcceptResult> {
     const started = process.hrtime.bigint();
     const observe = (outcome: 'accepted' | 'duplicate' | 'rejected') =>
       this.metrics.webhookAccepted(outcome, Number(process.hrtime.bigint() - started) / 1e9);
@@ -173,7 +187,7 @@ export class WebhookIngress implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  private async acceptInner(token: string, request: RawBodyRequest): Promise<AcceptResult> {
+  private async acceptInner(token: string, request: WebhookDelivery): Promise<AcceptResult> {
     if (!/^[A-Za-z0-9_-]{16,64}$/.test(token)) throw this.notFound();
     const endpoint = await this.endpoint(token);
     if (!endpoint) throw this.notFound();
@@ -189,7 +203,7 @@ export class WebhookIngress implements OnModuleInit, OnApplicationShutdown {
     }
     const trigger = resolved.trigger as WebhookTriggerDefinition | AppWebhookTriggerDefinition;
     const { flow_id: flowId, workspace_id: workspaceId } = endpoint;
-    const rawBody = request.rawBody ?? Buffer.alloc(0);
+    const { rawBody } = request;
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.headers)) {
       if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
@@ -197,7 +211,7 @@ export class WebhookIngress implements OnModuleInit, OnApplicationShutdown {
     const webhookRequest: WebhookRequest = {
       method: request.method,
       headers,
-      query: request.query as Record<string, string | string[]>,
+      query: request.query,
       rawBody,
       contentType: headers['content-type'] ?? '',
     };
@@ -259,82 +273,110 @@ export class WebhookIngress implements OnModuleInit, OnApplicationShutdown {
 }
 
 /**
- * `POST|PUT|PATCH|DELETE /hooks/:token`, mounted on the Express app when this provider is created — before
- * bootstrap adds its JSON parser and the rest of the HTTP pipeline. The body is read raw (signatures are over
- * the exact bytes); size limit → 413 and content type → 415 are answered before reading when the headers tell.
- * No session, no CSRF: the unguessable token is the credential, the connector's signature check comes on top.
+ * `POST|PUT|PATCH|DELETE /hooks/:token`, answered by the HTTP server before Express (see `serveWebhooksFirst`):
+ * no middleware, session, CSRF or body parser runs for a delivery, and routing through Express cost more CPU than
+ * the rest of the accept. The body is read raw (signatures are over the exact bytes); size limit → 413 and content
+ * type → 415 are answered before reading when the headers tell. The unguessable token is the credential, the
+ * connector's signature check comes on top.
  * Answers: 202 `{ eventId, eventIds, duplicate }` once stored with its run enqueued; 400 unreadable body,
  * 401 bad signature, 404 unknown URL, 405 method, 410 flow disabled, 413, 415, 429 too many deliveries.
  */
 @Injectable()
 export class WebhookEndpoint {
   private readonly logger = new Logger('Webhooks');
+  private readonly maxBytes: number;
 
-  constructor(adapterHost: HttpAdapterHost, @Inject(BRAID_CONFIG) config: BraidConfig, ingress: WebhookIngress) {
-    const app = adapterHost.httpAdapter?.getInstance?.() as { use?: (path: string, handler: unknown) => void } | undefined;
-    if (!app?.use) return; // application context without HTTP (CLI)
-    const maxBytes = config.webhooks.maxBytes;
-    app.use('/hooks', (request: RawBodyRequest, response: Response, next: NextFunction) => {
-      const match = /^\/([^/]+)\/?$/.exec(request.path);
-      if (!match) return next();
-      const token = decodeURIComponent(match[1]!);
-      if (!HOOK_METHODS.has(request.method)) {
-        request.resume();
-        response.setHeader('Allow', [...HOOK_METHODS].join(', '));
-        return sendError(response, new TriggersError(TriggersErrorCode.METHOD_NOT_ALLOWED, `Webhooks accept ${[...HOOK_METHODS].join(', ')}.`));
-      }
-      const length = Number(request.headers['content-length'] ?? 0);
-      const chunked = request.headers['transfer-encoding'] !== undefined;
-      const type = mediaType(request.headers['content-type']);
-      if ((length > 0 || chunked || type !== '') && !ACCEPTED_CONTENT_TYPES.includes(type)) {
-        request.resume();
-        return sendError(
-          response,
-          new TriggersError(
-            TriggersErrorCode.UNSUPPORTED_MEDIA_TYPE,
-            `Webhooks accept ${ACCEPTED_CONTENT_TYPES.join(', ')}; this request is ${type === '' ? 'without a Content-Type' : type}.`,
-          ),
-        );
-      }
-      const tooLarge = () =>
-        new TriggersError(TriggersErrorCode.BODY_TOO_LARGE, `The webhook body is larger than ${maxBytes} bytes (BRAID_WEBHOOK_MAX_BYTES).`);
-      if (length > maxBytes) {
-        request.resume();
-        return sendError(response, tooLarge());
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let failed = false;
-      request.on('data', (chunk: Buffer) => {
-        if (failed) return;
-        size += chunk.length;
-        if (size > maxBytes) {
-          failed = true;
-          sendError(response, tooLarge());
-          return;
-        }
-        chunks.push(chunk);
-      });
-      request.on('end', () => {
-        if (failed) return;
-        request.rawBody = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-        ingress.accept(token, request).then(
-          (result) => {
-            // Written directly: Express's send (ETag, freshness check) costs more than the rest of the reply.
-            const body = JSON.stringify(result);
-            response.writeHead(202, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-            response.end(body);
-          },
-          (error: unknown) => {
-            if (error instanceof TriggersError) return sendError(response, error);
-            this.logger.error(`Webhook accept failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
-            response.status(500).json({ error: { code: 'INTERNAL', message: 'The event could not be stored; retry the delivery.' } });
-          },
-        );
-      });
-      request.on('error', () => {
-        failed = true;
-      });
-    });
+  constructor(@Inject(BRAID_CONFIG) config: BraidConfig, private readonly ingress: WebhookIngress) {
+    this.maxBytes = config.webhooks.maxBytes;
   }
+
+  /** Answers the request if it is a webhook delivery (`/hooks/<token>`); false leaves it to the rest of the app. */
+  handle(request: IncomingMessage, response: ServerResponse): boolean {
+    const url = request.url ?? '';
+    if (!url.startsWith(HOOKS_PREFIX)) return false;
+    const queryAt = url.indexOf('?');
+    const match = /^([^/?]+)\/?$/.exec(queryAt < 0 ? url.slice(HOOKS_PREFIX.length) : url.slice(HOOKS_PREFIX.length, queryAt));
+    if (!match) return false;
+    let token: string;
+    try {
+      token = decodeURIComponent(match[1]!);
+    } catch {
+      token = '';
+    }
+    const method = request.method ?? '';
+    if (!HOOK_METHODS.has(method)) {
+      request.resume();
+      response.setHeader('Allow', [...HOOK_METHODS].join(', '));
+      sendError(response, new TriggersError(TriggersErrorCode.METHOD_NOT_ALLOWED, `Webhooks accept ${[...HOOK_METHODS].join(', ')}.`));
+      return true;
+    }
+    const length = Number(request.headers['content-length'] ?? 0);
+    const chunked = request.headers['transfer-encoding'] !== undefined;
+    const type = mediaType(request.headers['content-type']);
+    if ((length > 0 || chunked || type !== '') && !ACCEPTED_CONTENT_TYPES.includes(type)) {
+      request.resume();
+      sendError(
+        response,
+        new TriggersError(
+          TriggersErrorCode.UNSUPPORTED_MEDIA_TYPE,
+          `Webhooks accept ${ACCEPTED_CONTENT_TYPES.join(', ')}; this request is ${type === '' ? 'without a Content-Type' : type}.`,
+        ),
+      );
+      return true;
+    }
+    const tooLarge = () =>
+      new TriggersError(TriggersErrorCode.BODY_TOO_LARGE, `The webhook body is larger than ${this.maxBytes} bytes (BRAID_WEBHOOK_MAX_BYTES).`);
+    if (length > this.maxBytes) {
+      request.resume();
+      sendError(response, tooLarge());
+      return true;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    request.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > this.maxBytes) {
+        failed = true;
+        sendError(response, tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => {
+      if (failed) return;
+      const delivery: WebhookDelivery = {
+        method,
+        headers: request.headers,
+        query: queryAt < 0 ? {} : (querystring.parse(url.slice(queryAt + 1)) as Record<string, string | string[]>),
+        rawBody: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
+      };
+      this.ingress.accept(token, delivery).then(
+        (result) => sendJson(response, 202, result),
+        (error: unknown) => {
+          if (error instanceof TriggersError) return sendError(response, error);
+          this.logger.error(`Webhook accept failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+          sendJson(response, 500, { error: { code: 'INTERNAL', message: 'The event could not be stored; retry the delivery.' } });
+        },
+      );
+    });
+    request.on('error', () => {
+      failed = true;
+    });
+    return true;
+  }
+}
+
+/**
+ * Puts the webhook endpoint in front of the app's HTTP handler (Express): deliveries are answered without it,
+ * everything else goes on to it unchanged.
+ */
+export function serveWebhooksFirst(server: Server, endpoint: WebhookEndpoint): void {
+  const handlers = server.listeners('request') as Array<(request: IncomingMessage, response: ServerResponse) => void>;
+  server.removeAllListeners('request');
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    if (endpoint.handle(request, response)) return;
+    for (const handler of handlers) handler.call(server, request, response);
+  });
 }

@@ -176,6 +176,9 @@ describe('generic webhook trigger', () => {
   it('works with a stored config that lacks defaults', async () => {
     const raw = { signature: { type: 'hmac-sha256' } } as unknown as WebhookTriggerConfig;
     expect(() => verify(raw, request({ headers: { 'x-signature': sign(body) } }))).not.toThrow();
+    // Every delivery reads the config again (completed once per config object): the stored config is left as it was.
+    expect(() => verify(raw, request({ headers: { 'x-signature': 'sha256=' } }))).toThrow(/does not match/);
+    expect(raw).toEqual({ signature: { type: 'hmac-sha256' } });
     const { events } = await trigger.parseRequest({ config: {} as WebhookTriggerConfig, logger: noopLogger, now: () => now }, request());
     expect(events).toHaveLength(1);
   });

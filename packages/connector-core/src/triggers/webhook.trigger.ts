@@ -129,9 +129,22 @@ const webhookConfigSchema: JsonSchema = {
   additionalProperties: false,
 };
 
-/** The config with schema defaults applied (the runtime may hand over a stored config as is). */
-function withDefaults(config: WebhookTriggerConfig): WebhookTriggerConfig {
-  return validateInput<WebhookTriggerConfig>(webhookConfigSchema, config ?? {}, 'webhook configuration');
+/** Configs already given their defaults, by config object: a trigger's config is read on every delivery. */
+const completedConfigs = new WeakMap<object, Readonly<WebhookTriggerConfig>>();
+
+/**
+ * The config with schema defaults applied (the runtime may hand over a stored config as is). Remembered per config
+ * object (a published version's config never changes) and frozen, so no caller can change what the next one reads.
+ */
+function withDefaults(config: WebhookTriggerConfig): Readonly<WebhookTriggerConfig> {
+  const remembered = config && completedConfigs.get(config);
+  if (remembered) return remembered;
+  const completed = validateInput<WebhookTriggerConfig>(webhookConfigSchema, config ?? {}, 'webhook configuration');
+  Object.freeze(completed.allowedMethods);
+  Object.freeze(completed.signature);
+  Object.freeze(completed);
+  if (config) completedConfigs.set(config, completed);
+  return completed;
 }
 
 export const webhookTrigger = defineTrigger<WebhookTriggerConfig>({
