@@ -182,7 +182,9 @@ async function main(): Promise<void> {
       schemaVersion: FLOW_SCHEMA_VERSION,
       name: 'Bench: webhook → map → HTTP',
       direction: 'inbound',
-      trigger: { connector: 'core', trigger: 'webhook', config: { eventIdHeader: 'x-event-id' } },
+      // No event id header: like Zoho's webhooks, the deliveries carry no id, so duplicates are found by body hash
+      // under an advisory lock (the costlier of the two ways).
+      trigger: { connector: 'core', trigger: 'webhook', config: {} },
       start: 'shape',
       steps: {
         shape: { kind: 'map', id: 'shape', output: { seq: { $expr: '$trigger.body.seq' }, at: { $expr: '$trigger.receivedAt' } }, next: 'deliver' },
@@ -299,7 +301,7 @@ async function main(): Promise<void> {
     out();
     out('| Measure | Result | Target |');
     out('|---|---|---|');
-    out(`| Durable webhook accepts/s (${ACCEPT_RATE}/s offered for ${ACCEPT_SECONDS} s) | ${rate(burst)} | ≥ 1,000 |`);
+    out(`| Durable webhook accepts/s (${ACCEPT_RATE}/s offered for ${ACCEPT_SECONDS} s; ${burst.accepted.length} of ${Math.round(ACCEPT_RATE * ACCEPT_SECONDS)} accepted) | ${rate(burst)} | ≥ 1,000 |`);
     out(`| Accept latency p50 / p99 at ${ACCEPT_RATE}/s | ${latency(burst)} | p99 ≤ 25 ms |`);
     out(`| Most accepts/s (${CONCURRENCY} in flight, ${ACCEPTS} webhooks) | ${rate(capacity)} | |`);
     out(`| Accept latency p50 / p99 with ${CONCURRENCY} in flight | ${latency(capacity)} | |`);
