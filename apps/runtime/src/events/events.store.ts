@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 
 /** What fired a stored event (trigger_events.source). */
 export type EventSource = 'webhook' | 'poll' | 'app-webhook' | 'schedule' | 'manual';
@@ -51,6 +51,33 @@ function insertValues(event: NewTriggerEvent): unknown[] {
 }
 
 /**
+ * The advisory-lock key that serialises identical deliveries without a key (lock namespace 7301, also taken by
+ * braid_accept_events for webhook batches).
+ */
+export function bodyHashLockKey(flowId: string, bodyHash: string): string {
+  return `${flowId}:${bodyHash}`;
+}
+
+/**
+ * The stored event a duplicate repeats: the one with its key, or else the newest with its body hash within the
+ * window. A statement of its own, so it sees what concurrent deliveries committed.
+ */
+export async function findDuplicateEvent(
+  db: DataSource | EntityManager,
+  event: Pick<NewTriggerEvent, 'flowId' | 'dedupeKey' | 'bodyHash' | 'dedupeWindowSeconds'>,
+): Promise<string | undefined> {
+  const rows: Array<{ id: string }> = event.dedupeKey
+    ? await db.query(`SELECT id FROM trigger_events WHERE flow_id = $1 AND dedupe_key = $2`, [event.flowId, event.dedupeKey])
+    : await db.query(
+        `SELECT id FROM trigger_events
+          WHERE flow_id = $1 AND body_hash = $2 AND received_at > clock_timestamp() - make_interval(secs => $3)
+          ORDER BY received_at DESC LIMIT 1`,
+        [event.flowId, event.bodyHash, event.dedupeWindowSeconds ?? 300],
+      );
+  return rows[0]?.id;
+}
+
+/**
  * Stores one trigger event inside the caller's transaction, unless it is a duplicate.
  *
  * - With a `dedupeKey`: `INSERT … ON CONFLICT DO NOTHING` on the unique (flow_id, dedupe_key) index; a
@@ -67,21 +94,12 @@ export async function insertTriggerEvent(manager: EntityManager, event: NewTrigg
       insertValues(event),
     );
     if (inserted[0]) return { id: inserted[0].id, duplicate: false };
-    const existing: Array<{ id: string }> = await manager.query(
-      `SELECT id FROM trigger_events WHERE flow_id = $1 AND dedupe_key = $2`,
-      [event.flowId, event.dedupeKey],
-    );
-    return { id: existing[0]!.id, duplicate: true };
+    return { id: (await findDuplicateEvent(manager, event))!, duplicate: true };
   }
   if (event.bodyHash) {
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7301))`, [`${event.flowId}:${event.bodyHash}`]);
-    const existing: Array<{ id: string }> = await manager.query(
-      `SELECT id FROM trigger_events
-        WHERE flow_id = $1 AND body_hash = $2 AND received_at > clock_timestamp() - make_interval(secs => $3)
-        ORDER BY received_at DESC LIMIT 1`,
-      [event.flowId, event.bodyHash, event.dedupeWindowSeconds ?? 300],
-    );
-    if (existing[0]) return { id: existing[0].id, duplicate: true };
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7301))`, [bodyHashLockKey(event.flowId, event.bodyHash)]);
+    const existing = await findDuplicateEvent(manager, event);
+    if (existing) return { id: existing, duplicate: true };
   }
   const inserted: Array<{ id: string }> = await manager.query(
     `INSERT INTO trigger_events ${INSERT_COLUMNS} VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11::jsonb, $12) RETURNING id`,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import type { EventSource } from '../events/events.store.js';
+import { bodyHashLockKey, type EventSource, findDuplicateEvent } from '../events/events.store.js';
 import { QueueService, WAKE_CHANNEL } from '../queue/queue.service.js';
 import { queryPrepared } from '../queue/sql.prepared.js';
 import { RUN_QUEUE, type RunJobData } from '../runs/runs.queue.js';
@@ -167,36 +167,32 @@ export class AcceptBatcher {
     const ids = events.map(() => ({ eventId: randomUUID(), runId: randomUUID(), jobId: randomUUID() }));
     // Identical deliveries without a key are serialised across batches and processes (same lock as
     // insertTriggerEvent).
-    const hashKeys = [...new Set(events.filter((e) => !e.dedupeKey && e.bodyHash).map((e) => `${e.flowId}:${e.bodyHash}`))];
-    const bodies: Buffer[] = [];
-    const rows = events.map((event, index) => {
-      bodies.push(event.rawBody);
-      return {
-        event_id: ids[index]!.eventId,
-        run_id: ids[index]!.runId,
-        job_id: ids[index]!.jobId,
-        workspace_id: event.workspaceId,
-        flow_id: event.flowId,
-        flow_version_id: event.flowVersionId,
-        source: event.source,
-        provider_event_id: event.providerEventId ?? null,
-        dedupe_key: event.dedupeKey ?? null,
-        body_hash: event.dedupeKey ? null : (event.bodyHash ?? null),
-        window_seconds: event.dedupeWindowSeconds,
-        payload: event.payload ?? null,
-        body_index: bodies.length,
-        content_type: event.contentType,
-        headers: event.headers,
-        signature_verified: event.signatureVerified,
-      };
-    });
+    const hashKeys = [...new Set(events.filter((e) => !e.dedupeKey && e.bodyHash).map((e) => bodyHashLockKey(e.flowId, e.bodyHash!)))];
+    const rows = events.map((event, index) => ({
+      event_id: ids[index]!.eventId,
+      run_id: ids[index]!.runId,
+      job_id: ids[index]!.jobId,
+      workspace_id: event.workspaceId,
+      flow_id: event.flowId,
+      flow_version_id: event.flowVersionId,
+      source: event.source,
+      provider_event_id: event.providerEventId ?? null,
+      dedupe_key: event.dedupeKey ?? null,
+      body_hash: event.dedupeKey ? null : (event.bodyHash ?? null),
+      window_seconds: event.dedupeWindowSeconds,
+      payload: event.payload ?? null,
+      body_index: index + 1, // into $2, 1-based
+      content_type: event.contentType,
+      headers: event.headers,
+      signature_verified: event.signatureVerified,
+    }));
     // Other replicas are woken for runs this process does not take, at most once per NOTIFY_INTERVAL_MS: every
     // notifying transaction commits under one database-wide lock, so a NOTIFY per accept serialised the
     // commits of a burst. Replicas find later jobs on that wake-up's fetch, the next one, or their 1 s poll.
     const notify = handOff.reserved < events.length && Date.now() - this.notifiedAt >= NOTIFY_INTERVAL_MS;
     if (notify) this.notifiedAt = Date.now();
     const [result] = await queryPrepared<{ stored: string[] }>(this.dataSource, ACCEPT_EVENTS, [
-      JSON.stringify(rows), bodies, hashKeys, WAKE_CHANNEL, RUN_QUEUE, notify, handOff.reserved, fallbackDelayMs / 1000,
+      JSON.stringify(rows), events.map((event) => event.rawBody), hashKeys, WAKE_CHANNEL, RUN_QUEUE, notify, handOff.reserved, fallbackDelayMs / 1000,
     ]);
     const stored = new Set(result!.stored);
     events.forEach((event, index) => {
@@ -220,19 +216,12 @@ export class AcceptBatcher {
     );
   }
 
-  /** The stored event each duplicate repeats (a new statement: it sees what concurrent accepts committed). */
+  /** The stored event each duplicate repeats. */
   private async findDuplicates(duplicates: AcceptedEvent[]): Promise<Map<AcceptedEvent, string>> {
     const found = new Map<AcceptedEvent, string>();
     for (const event of duplicates) {
-      const rows: Array<{ id: string }> = event.dedupeKey
-        ? await this.dataSource.query(`SELECT id FROM trigger_events WHERE flow_id = $1 AND dedupe_key = $2`, [event.flowId, event.dedupeKey])
-        : await this.dataSource.query(
-            `SELECT id FROM trigger_events
-              WHERE flow_id = $1 AND body_hash = $2 AND received_at > clock_timestamp() - make_interval(secs => $3)
-              ORDER BY received_at DESC LIMIT 1`,
-            [event.flowId, event.bodyHash, event.dedupeWindowSeconds],
-          );
-      if (rows[0]) found.set(event, rows[0].id);
+      const id = await findDuplicateEvent(this.dataSource, event);
+      if (id) found.set(event, id);
     }
     return found;
   }
